@@ -1,0 +1,7 @@
+package io.dfq.quant.quantize;
+
+/** Everything a quantizer needs (to be completed with the pipeline). */
+public interface QuantizationContext {
+    /** Weight bits. */
+    int wbits();
+}
