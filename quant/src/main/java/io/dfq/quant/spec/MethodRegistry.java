@@ -37,6 +37,17 @@ public final class MethodRegistry<T extends Method> {
         return new MethodRegistry<>(family, map);
     }
 
+    /** A registry of the given methods (tests, embedding); names must be unique. */
+    public static <T extends Method> MethodRegistry<T> of(String family, List<T> methods) {
+        Map<String, T> map = new TreeMap<>();
+        for (T m : methods) {
+            if (map.put(m.name(), m) != null) {
+                throw new IllegalStateException(family + " name '" + m.name() + "' given twice");
+            }
+        }
+        return new MethodRegistry<>(family, map);
+    }
+
     /** The family's name, e.g. {@code generator}. */
     public String family() {
         return family;

@@ -54,6 +54,21 @@ public final class TrialSchema {
         return ROOT;
     }
 
+    /** The leaf at a dotted path ({@code teacher.epochs}); an error naming the path otherwise. */
+    public static ParamSpec leaf(String dottedPath) {
+        Node node = ROOT;
+        for (String part : dottedPath.split("\\.")) {
+            if (!(node instanceof Group g) || !g.children().containsKey(part)) {
+                throw new IllegalArgumentException("no trial parameter '" + dottedPath + "'");
+            }
+            node = g.children().get(part);
+        }
+        if (node instanceof Leaf l) {
+            return l.spec();
+        }
+        throw new IllegalArgumentException("'" + dottedPath + "' is not a plain parameter");
+    }
+
     private static Group build() {
         Map<String, Node> teacher = new LinkedHashMap<>();
         teacher.put("model", leaf(ParamSpec.choice("model", "resnet20", Models.names(), "architecture")));

@@ -1,0 +1,184 @@
+package io.dfq.quant.artifact;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
+
+/**
+ * Content-addressed artifacts (teachers, synthetic sets, quantized models): one directory per
+ * (kind, key), written completely in a temporary directory then moved into place, with a {@code
+ * SHA256SUMS} file checked on every read.
+ *
+ * <p>Single flight: two trials that need the same missing artifact wait for one computation. Within
+ * a JVM a per-key monitor serializes them; across processes (two CLI runs on one home) a file lock
+ * does. An artifact whose checksum no longer matches is discarded and recomputed.
+ */
+public final class ArtifactStore {
+
+    /** Writes an artifact's files into the given (empty, temporary) directory. */
+    @FunctionalInterface
+    public interface Producer {
+        void produce(Path dir) throws Exception;
+    }
+
+    private static final String SUMS = "SHA256SUMS";
+
+    private final Path root;
+    private final Map<String, Object> locks = new ConcurrentHashMap<>();
+
+    public ArtifactStore(Path root) {
+        this.root = root;
+    }
+
+    /** The artifact root directory. */
+    public Path root() {
+        return root;
+    }
+
+    /** Where the artifact (kind, key) lives (whether or not it exists yet). */
+    public Path dir(String kind, String key) {
+        return root.resolve(kind).resolve(key);
+    }
+
+    /** Whether the artifact exists and its checksums verify. */
+    public boolean isValid(String kind, String key) {
+        Path dir = dir(kind, key);
+        return Files.isRegularFile(dir.resolve(SUMS)) && verify(dir);
+    }
+
+    /**
+     * The directory of artifact (kind, key), produced by {@code producer} unless a valid copy
+     * exists.
+     *
+     * @return the directory and whether it had to be produced
+     */
+    public Obtained obtain(String kind, String key, Producer producer) throws Exception {
+        Object lock = locks.computeIfAbsent(kind + "/" + key, k -> new Object());
+        synchronized (lock) {
+            Path dir = dir(kind, key);
+            Files.createDirectories(dir.getParent());
+            Path lockFile = dir.getParent().resolve(key + ".lock");
+            try (FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                    FileLock ignored = ch.lock()) {
+                if (isValid(kind, key)) {
+                    return new Obtained(dir, false);
+                }
+                if (Files.exists(dir)) {
+                    deleteTree(dir);
+                }
+                Path tmp = Files.createTempDirectory(dir.getParent(), key + ".tmp");
+                try {
+                    producer.produce(tmp);
+                    writeSums(tmp);
+                    move(tmp, dir);
+                } finally {
+                    if (Files.exists(tmp)) {
+                        deleteTree(tmp);
+                    }
+                }
+                return new Obtained(dir, true);
+            }
+        }
+    }
+
+    /** An artifact directory and whether this call computed it. */
+    public record Obtained(Path dir, boolean computed) {}
+
+    private static void move(Path tmp, Path dir) throws IOException {
+        try {
+            Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(tmp, dir);
+        }
+    }
+
+    /** The sha256 (hex) of a file. */
+    public static String sha256(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            byte[] buf = new byte[1 << 16];
+            for (int n; (n = in.read(buf)) > 0; ) {
+                md.update(buf, 0, n);
+            }
+            return HexFormat.of().formatHex(md.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Map<String, String> checksums(Path dir) throws IOException {
+        Map<String, String> sums = new TreeMap<>();
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path f : (Iterable<Path>) files.sorted()::iterator) {
+                String name = f.getFileName().toString();
+                if (Files.isRegularFile(f) && !name.equals(SUMS)) {
+                    sums.put(name, sha256(f));
+                }
+            }
+        }
+        return sums;
+    }
+
+    private static void writeSums(Path dir) throws IOException {
+        StringBuilder sb = new StringBuilder();
+        checksums(dir).forEach((name, sum) -> sb.append(sum).append("  ").append(name).append('\n'));
+        Files.writeString(dir.resolve(SUMS), sb.toString(), StandardCharsets.UTF_8);
+    }
+
+    private static boolean verify(Path dir) {
+        try {
+            Map<String, String> expected = new TreeMap<>();
+            for (String line : Files.readAllLines(dir.resolve(SUMS), StandardCharsets.UTF_8)) {
+                if (!line.isBlank()) {
+                    expected.put(line.substring(66), line.substring(0, 64));
+                }
+            }
+            return expected.equals(checksums(dir));
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                Files.delete(file);
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path d, IOException exc) throws IOException {
+                Files.delete(d);
+                return FileVisitResult.CONTINUE;
+            }
+        });
+    }
+
+    /** Reads a text file of an artifact. */
+    public static String readString(Path file) {
+        try {
+            return Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,136 @@
+package io.dfq.quant.generate;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.Shape;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.dfq.quant.data.ImageSet;
+import io.dfq.quant.model.Net;
+import io.dfq.quant.model.TapBatchNorm;
+import io.dfq.quant.nn.Adam;
+import io.dfq.quant.nn.Autograd;
+import io.dfq.quant.nn.Init;
+import io.dfq.quant.spec.ParamSpec;
+import io.dfq.quant.spec.Params;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+
+/**
+ * ZeroQ's distilled data (Cai et al., "ZeroQ: A Novel Zero Shot Quantization Framework", CVPR
+ * 2020): pixels start from N(0, 1) and are optimized with Adam so that, at every BN layer, the batch
+ * mean and standard deviation of the layer's input match the running statistics:
+ * L = sum_l ||mu_l - mu_bn||^2 / C_l + ||sigma_l - sigma_bn||^2 / C_l (sigma = sqrt(var + eps)),
+ * plus the same term pulling each image's per-channel mean and std to 0 and 1 (the input
+ * distribution term of the reference code). Adam lr 0.5, 500 iterations per batch of 32,
+ * ReduceLROnPlateau (factor 0.1, patience 100, min lr 1e-4).
+ */
+public final class ZeroQ implements Generator {
+
+    @Override
+    public String name() {
+        return "zeroq";
+    }
+
+    @Override
+    public List<ParamSpec> params() {
+        return List.of(
+                ParamSpec.integer("iters", 500, 1, 100000, "Adam iterations per batch"),
+                ParamSpec.real("lr", 0.5, 1e-6, 10, "Adam learning rate"),
+                ParamSpec.integer("batch", 32, 1, 4096, "images optimized together"),
+                ParamSpec.integer("patience", 100, 1, 100000, "plateau patience (iterations)"),
+                ParamSpec.real("min_lr", 1e-4, 0, 10, "plateau learning-rate floor"),
+                ParamSpec.bool("input_term", true, "match each image's mean/std to N(0, 1)"));
+    }
+
+    @Override
+    public Optional<String> unsupportedReason(JsonNode trial) {
+        return BnRequirement.check(this, trial);
+    }
+
+    @Override
+    public SyntheticSet generate(GenerationContext ctx) {
+        Params p = Params.of(this, ctx.params());
+        int iters = p.getInt("iters");
+        int batch = p.getInt("batch");
+        Net teacher = ctx.teacher();
+        BnRequirement.require(this, teacher);
+        Shape img = ctx.imageShape();
+        int size = (int) img.size();
+        float[] out = new float[ctx.samples() * size];
+        Random rnd = new Random(ctx.seed());
+        Map<String, Double> stats = new HashMap<>();
+        double firstLoss = 0;
+        double lastLoss = 0;
+        int batches = 0;
+        for (int from = 0; from < ctx.samples(); from += batch) {
+            int n = Math.min(batch, ctx.samples() - from);
+            float[] init = Init.gaussian(rnd, new Shape(n).addAll(img), 1.0);
+            double[] losses = optimizeBatch(ctx, teacher, init, n, img, p);
+            System.arraycopy(init, 0, out, from * size, n * size);
+            firstLoss += losses[0];
+            lastLoss += losses[1];
+            batches++;
+            ctx.progress().message(String.format("zeroq batch %d: loss %.4f -> %.4f", batches, losses[0], losses[1]));
+        }
+        stats.put("loss_bn_initial", firstLoss / batches);
+        stats.put("loss_bn_final", lastLoss / batches);
+        stats.put("iterations", (double) iters);
+        return new SyntheticSet(
+                new ImageSet(out, null, ctx.samples(), (int) img.get(0), (int) img.get(1), (int) img.get(2)), stats);
+    }
+
+    /** Optimizes one batch in place ({@code pixels} receives the result); returns first and last loss. */
+    private double[] optimizeBatch(GenerationContext ctx, Net teacher, float[] pixels, int n, Shape img, Params p) {
+        boolean inputTerm = p.getBool("input_term");
+        try (NDManager batchManager = ctx.manager().newSubManager();
+                BnStatistics taps = new BnStatistics(teacher)) {
+            NDArray x = batchManager.create(pixels, new Shape(n).addAll(img));
+            x.setRequiresGradient(true);
+            Plateau lr = new Plateau(p.getDouble("lr"), p.getInt("patience"), p.getDouble("min_lr"));
+            double first = Double.NaN;
+            double last = Double.NaN;
+            try (Adam adam = new Adam(List.of(x))) {
+                for (int it = 0; it < p.getInt("iters"); it++) {
+                    try (NDScope step = new NDScope()) {
+                        step.suppressNotUsedWarning();
+                        taps.clear();
+                        double value;
+                        try (Autograd g = Autograd.record()) {
+                            teacher.logits(x, false);
+                            NDArray loss = taps.meanStdDistance();
+                            if (inputTerm) {
+                                loss = loss.add(inputLoss(x));
+                            }
+                            value = loss.getFloat();
+                            Divergence.check(name(), it, value);
+                            g.backward(loss);
+                        }
+                        adam.step(lr.current());
+                        lr.observe(value);
+                        if (it == 0) {
+                            first = value;
+                        }
+                        last = value;
+                    }
+                }
+            }
+            float[] result = x.toFloatArray();
+            System.arraycopy(result, 0, pixels, 0, result.length);
+            return new double[] {first, last};
+        }
+    }
+
+    /** Per-image, per-channel mean and std of the input pulled to 0 and 1. */
+    static NDArray inputLoss(NDArray x) {
+        Shape s = x.getShape();
+        NDArray flat = x.reshape(s.get(0) * s.get(1), -1);
+        NDArray mean = flat.mean(new int[] {1});
+        NDArray var = flat.sub(mean.reshape(-1, 1)).square().mean(new int[] {1});
+        NDArray std = var.add(TapBatchNorm.EPS).sqrt();
+        return mean.square().mean().add(std.sub(1).square().mean());
+    }
+}

@@ -1,0 +1,208 @@
+package io.dfq.quant.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.nn.core.Linear;
+import ai.djl.training.initializer.Initializer;
+import io.dfq.quant.nn.Init;
+import io.dfq.quant.qcore.ActQuantizer;
+import java.util.Random;
+
+/**
+ * A convolution or linear layer, optionally followed by BatchNorm, that can be folded and fake
+ * quantized: the unit of quantization.
+ *
+ * <p>Every weight-bearing layer of every model is a {@code QLayer}, so folding, weight quantization
+ * and input-activation quantization are written once. After {@link #fold()} the BN is absorbed into
+ * the weight and bias and skipped; a quantizer may then install a fake-quantized weight
+ * ({@link #setQuantizedWeight}) and an input quantizer ({@link #setInputQuantizer}).
+ */
+public final class QLayer extends Unit {
+
+    /** Convolution or fully connected. */
+    public enum Kind {
+        CONV,
+        LINEAR
+    }
+
+    private final String name;
+    private final Kind kind;
+    private final int inChannels;
+    private final int outChannels;
+    private final int kernel;
+    private final int stride;
+    private final int padding;
+    private final int groups;
+    private final Parameter weight;
+    private final Parameter bias;
+    private final TapBatchNorm bn;
+    private boolean folded;
+    private NDArray quantizedWeight;
+    private ActQuantizer inputQuantizer;
+    private int weightBits;
+
+    private QLayer(String name, Kind kind, int in, int out, int kernel, int stride, int padding,
+            int groups, boolean withBn, Random rnd) {
+        this.name = name;
+        this.kind = kind;
+        this.inChannels = in;
+        this.outChannels = out;
+        this.kernel = kernel;
+        this.stride = stride;
+        this.padding = padding;
+        this.groups = groups;
+        Shape wShape = kind == Kind.CONV ? new Shape(out, in / groups, kernel, kernel) : new Shape(out, in);
+        weight = addParameter(Parameter.builder()
+                .setName("weight")
+                .setType(Parameter.Type.WEIGHT)
+                .optShape(wShape)
+                .optInitializer(kind == Kind.CONV ? Init.kaimingNormal(rnd) : Init.fanInUniform(rnd))
+                .build());
+        bias = addParameter(Parameter.builder()
+                .setName("bias")
+                .setType(Parameter.Type.BIAS)
+                .optShape(new Shape(out))
+                .optInitializer(withBn ? Initializer.ZEROS : Init.fanInUniform(rnd))
+                .optRequiresGrad(!withBn)
+                .build());
+        bn = withBn ? addChildBlock("bn", new TapBatchNorm(out)) : null;
+    }
+
+    /** A k x k convolution (padding k/2) with optional BatchNorm. */
+    public static QLayer conv(String name, int in, int out, int kernel, int stride, int groups,
+            boolean withBn, Random rnd) {
+        return new QLayer(name, Kind.CONV, in, out, kernel, stride, kernel / 2, groups, withBn, rnd);
+    }
+
+    /** A convolution with explicit padding and no BatchNorm (LeNet-5). */
+    public static QLayer convNoBn(String name, int in, int out, int kernel, int padding, Random rnd) {
+        return new QLayer(name, Kind.CONV, in, out, kernel, 1, padding, 1, false, rnd);
+    }
+
+    /** A fully connected layer. */
+    public static QLayer linear(String name, int in, int out, Random rnd) {
+        return new QLayer(name, Kind.LINEAR, in, out, 1, 1, 0, 1, false, rnd);
+    }
+
+    @Override
+    public NDArray apply(NDArray x, boolean training) {
+        NDArray in = inputQuantizer == null ? x : inputQuantizer.apply(x);
+        NDArray w = quantizedWeight != null ? quantizedWeight : weight.getArray();
+        NDArray y = kind == Kind.CONV
+                ? Conv2d.conv2d(in, w, bias.getArray(), new Shape(stride, stride),
+                        new Shape(padding, padding), new Shape(1, 1), groups).singletonOrThrow()
+                : Linear.linear(in, w, bias.getArray()).singletonOrThrow();
+        return bn != null && !folded ? bn.apply(y, training) : y;
+    }
+
+    @Override
+    public Shape outputShape(Shape input) {
+        if (kind == Kind.LINEAR) {
+            return new Shape(input.get(0), outChannels);
+        }
+        long h = (input.get(2) + 2L * padding - kernel) / stride + 1;
+        long w = (input.get(3) + 2L * padding - kernel) / stride + 1;
+        return new Shape(input.get(0), outChannels, h, w);
+    }
+
+    /**
+     * Absorbs the BatchNorm (running statistics) into weight and bias: w' = w * g / sqrt(v + eps),
+     * b' = (b - m) * g / sqrt(v + eps) + beta. Layers without BN only change mode.
+     */
+    public void fold() {
+        if (folded) {
+            return;
+        }
+        if (bn != null) {
+            NDArray w = weight.getArray();
+            NDArray b = bias.getArray();
+            try (NDManager scope = w.getManager().newSubManager()) {
+                NDArray factor = bn.gamma().duplicate();
+                factor.attach(scope);
+                NDArray std = bn.runningVar().add(TapBatchNorm.EPS).sqrt();
+                std.attach(scope);
+                factor.divi(std);
+                NDArray folded = w.mul(factor.reshape(weightShapeForChannel()));
+                folded.attach(scope);
+                NDArray newBias = b.sub(bn.runningMean()).mul(factor).add(bn.beta());
+                newBias.attach(scope);
+                w.set(folded.toFloatArray());
+                b.set(newBias.toFloatArray());
+            }
+        }
+        folded = true;
+    }
+
+    private Shape weightShapeForChannel() {
+        return kind == Kind.CONV ? new Shape(outChannels, 1, 1, 1) : new Shape(outChannels, 1);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public Kind kind() {
+        return kind;
+    }
+
+    public int inChannels() {
+        return inChannels;
+    }
+
+    public int outChannels() {
+        return outChannels;
+    }
+
+    public int groups() {
+        return groups;
+    }
+
+    public boolean isFolded() {
+        return folded;
+    }
+
+    /** The BatchNorm after this layer, or null. */
+    public TapBatchNorm batchNorm() {
+        return bn;
+    }
+
+    /** The FP32 (folded, once {@link #fold()} ran) weight. */
+    public NDArray weight() {
+        return weight.getArray();
+    }
+
+    public NDArray bias() {
+        return bias.getArray();
+    }
+
+    /**
+     * Makes the forward pass use {@code w} (a fake-quantized copy of {@link #weight()}, owned by the
+     * caller's manager) at {@code bits}; null restores FP32 weights.
+     */
+    public void setQuantizedWeight(NDArray w, int bits) {
+        this.quantizedWeight = w;
+        this.weightBits = w == null ? 0 : bits;
+    }
+
+    /** Bits of the installed quantized weight, 0 when FP32. */
+    public int weightBits() {
+        return weightBits;
+    }
+
+    public ActQuantizer inputQuantizer() {
+        return inputQuantizer;
+    }
+
+    /** Quantizes this layer's input with {@code q} (null = none). */
+    public void setInputQuantizer(ActQuantizer q) {
+        this.inputQuantizer = q;
+    }
+
+    /** Number of weights. */
+    public long weightCount() {
+        return weight.getArray().getShape().size();
+    }
+}

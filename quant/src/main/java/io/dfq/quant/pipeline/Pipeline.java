@@ -1,0 +1,85 @@
+package io.dfq.quant.pipeline;
+
+import ai.djl.ndarray.NDManager;
+import io.dfq.quant.artifact.ArtifactStore;
+import io.dfq.quant.data.Datasets;
+import io.dfq.quant.data.ImageSet;
+import io.dfq.quant.eval.Evaluator;
+import io.dfq.quant.eval.ModelSize;
+import io.dfq.quant.model.Net;
+import io.dfq.quant.pipeline.SyntheticSets.Calibration;
+import io.dfq.quant.pipeline.Teachers.Teacher;
+import io.dfq.quant.quantize.QuantizationContext;
+import io.dfq.quant.quantize.Quantizer;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * One trial, top to bottom: teacher (cached) -> calibration data (cached) -> quantization ->
+ * evaluation, each stage timed. All native memory of a trial lives on one manager closed at its
+ * end, so a long sweep does not grow the process.
+ */
+public final class Pipeline implements TrialRunner {
+
+    private final Teachers teachers;
+    private final SyntheticSets syntheticSets;
+    private final Path dataDir;
+
+    /**
+     * @param artifacts where teachers and synthetic sets are cached
+     * @param dataDir the data directory override, or null for $DFQ_DATA_DIR / the Debian location
+     */
+    public Pipeline(ArtifactStore artifacts, Path dataDir) {
+        this.teachers = new Teachers(artifacts);
+        this.syntheticSets = new SyntheticSets(artifacts);
+        this.dataDir = dataDir;
+    }
+
+    @Override
+    public TrialOutcome run(TrialSpec spec, ProgressListener progress) throws Exception {
+        TrialConfig cfg = TrialConfig.from(spec.config());
+        Stages stages = new Stages(progress);
+        try (NDManager manager = NDManager.newBaseManager()) {
+            Datasets.Splits data = Datasets.load(cfg.dataset(), Datasets.resolveDir(dataDir));
+            Teacher teacher = stages.run("teacher", () -> teachers.obtain(cfg.teacher(), data, manager, progress));
+            Calibration calib = stages.run("synthesis", () -> syntheticSets.obtain(cfg, teacher, data, manager, progress));
+            Net student = stages.run("quantization", () -> quantize(cfg, teacher, data, calib, manager, progress));
+            Map<String, Double> metrics = stages.run("evaluation", () -> evaluate(cfg, student, teacher, data.test(), manager));
+            metrics.put("teacher_cached", teacher.trained() ? 0.0 : 1.0);
+            metrics.put("synthesis_cached", calib.generated() ? 0.0 : 1.0);
+            calib.stats().forEach((k, v) -> metrics.put("synthesis_" + k, v));
+            Path root = teacher.dir().getParent().getParent();
+            return new TrialOutcome(metrics, stages.seconds(), Map.of(
+                    "teacher", root.relativize(teacher.dir()).toString(),
+                    "synthetic", root.relativize(calib.dir()).toString(),
+                    "sample_grid", root.relativize(calib.dir().resolve("grid.png")).toString()));
+        }
+    }
+
+    private static Net quantize(TrialConfig cfg, Teacher teacher, Datasets.Splits data, Calibration calib,
+            NDManager manager, ProgressListener progress) throws Exception {
+        Net student = Teachers.load(cfg.teacher(), teacher.dir(), data, manager);
+        student.fold();
+        Quantizer quantizer = Quantizer.REGISTRY.get(TrialConfig.methodName(cfg.quantizer()));
+        quantizer.quantize(new QuantizationContext(student, teacher.net(), calib.images(), cfg.quantizer(),
+                cfg.wbits(), cfg.abits(), cfg.protocol(), cfg.calibBatch(), cfg.seed(), manager, progress));
+        return student;
+    }
+
+    private static Map<String, Double> evaluate(TrialConfig cfg, Net student, Teacher teacher, ImageSet test,
+            NDManager manager) {
+        ImageSet subset = cfg.evalLimit() == null ? test : test.head(cfg.evalLimit());
+        int[] pred = Evaluator.predict(student, subset, cfg.evalBatch(), manager);
+        int[] fp32 = Arrays.copyOf(teacher.testPredictions(), subset.count());
+        Map<String, Double> m = new HashMap<>();
+        m.put("top1", Evaluator.top1(pred, subset));
+        m.put("fp32_top1", Evaluator.top1(fp32, subset));
+        m.put("agreement", Evaluator.agreement(pred, fp32));
+        m.put("size_bytes", (double) ModelSize.quantized(student, cfg.protocol(), cfg.wbits(), cfg.abits()));
+        m.put("fp32_size_bytes", (double) ModelSize.fp32(student));
+        m.put("eval_images", (double) subset.count());
+        return m;
+    }
+}

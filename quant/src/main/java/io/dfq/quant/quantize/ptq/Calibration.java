@@ -1,0 +1,73 @@
+package io.dfq.quant.quantize.ptq;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import io.dfq.quant.data.ImageSet;
+import io.dfq.quant.model.Net;
+import io.dfq.quant.model.QLayer;
+import io.dfq.quant.nn.Autograd;
+import io.dfq.quant.qcore.ActQuantizer;
+import io.dfq.quant.qcore.Observer;
+import io.dfq.quant.qcore.Protocol;
+import io.dfq.quant.qcore.WeightQuantizer;
+import io.dfq.quant.quantize.QuantizationContext;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Observer-based post-training calibration, shared by the range-only quantizers: weights per output
+ * channel, then per-tensor input activations in two passes (range, histogram) over the calibration
+ * set with the weights already quantized; bit-widths per layer from the protocol.
+ */
+public final class Calibration {
+
+    private Calibration() {}
+
+    /** Quantizes {@code ctx.network()} with the given observers. */
+    public static void run(QuantizationContext ctx, Observer weights, Observer activations, boolean symmetric) {
+        Net net = ctx.network();
+        List<QLayer> layers = net.layers();
+        List<ActQuantizer> acts = new ArrayList<>();
+        for (int i = 0; i < layers.size(); i++) {
+            QLayer layer = layers.get(i);
+            Protocol.LayerBits bits = ctx.protocol().bits(i, layers.size(), ctx.wbits(), ctx.abits());
+            quantizeWeights(layer, bits.weight(), symmetric, weights, ctx.manager());
+            if (bits.activation() > 0) {
+                ActQuantizer q = new ActQuantizer(bits.activation(), symmetric);
+                layer.setInputQuantizer(q);
+                acts.add(q);
+            } else {
+                layer.setInputQuantizer(null);
+            }
+        }
+        pass(net, ctx.calibration(), ctx.batch(), ctx.manager());
+        acts.forEach(q -> q.setMode(ActQuantizer.Mode.HISTOGRAM));
+        pass(net, ctx.calibration(), ctx.batch(), ctx.manager());
+        for (ActQuantizer q : acts) {
+            q.calibrate(activations);
+            q.setMode(ActQuantizer.Mode.QUANTIZE);
+        }
+        ctx.progress().message("calibrated " + layers.size() + " layers, " + acts.size() + " activation quantizers");
+    }
+
+    /** Replaces the layer's forward weight by its per-channel fake-quantized copy. */
+    public static WeightQuantizer.Quantized quantizeWeights(QLayer layer, int bits, boolean symmetric,
+            Observer observer, NDManager manager) {
+        NDArray w = layer.weight();
+        WeightQuantizer.Quantized q = WeightQuantizer.perChannel(w.toFloatArray(), layer.outChannels(), bits,
+                symmetric, observer);
+        layer.setQuantizedWeight(manager.create(q.dequantize(), w.getShape()), bits);
+        return q;
+    }
+
+    /** One forward pass over the calibration set, batch by batch, without autograd. */
+    static void pass(Net net, ImageSet data, int batch, NDManager manager) {
+        for (int from = 0; from < data.count(); from += batch) {
+            int to = Math.min(data.count(), from + batch);
+            try (NDManager scope = manager.newSubManager()) {
+                NDArray x = data.batch(scope, from, to);
+                Autograd.noGrad(() -> net.logits(x, false));
+            }
+        }
+    }
+}

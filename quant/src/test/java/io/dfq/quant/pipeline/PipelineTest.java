@@ -1,0 +1,51 @@
+package io.dfq.quant.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.dfq.quant.artifact.ArtifactStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PipelineTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    static ObjectNode tinyTrial(String generator, String quantizer, int wbits, int abits) throws Exception {
+        return (ObjectNode) JSON.readTree("""
+                {"teacher": {"model": "resnet8", "width": 0.25, "epochs": 2, "batch": 64, "train_limit": 2000},
+                 "generator": {"name": "%s", "iters": 5, "batch": 32},
+                 "quantizer": "%s",
+                 "calib": {"samples": 64, "batch": 32},
+                 "wbits": %d, "abits": %d, "protocol": "first-last-8bit",
+                 "eval": {"limit": 300}}
+                """.formatted(generator, quantizer, wbits, abits));
+    }
+
+    @Test
+    void runsATrialEndToEndAndReusesCachedArtifacts(@TempDir Path home) throws Exception {
+        Pipeline pipeline = new Pipeline(new ArtifactStore(home), null);
+        TrialOutcome first = pipeline.run(new TrialSpec("k1", "test", tinyTrial("zeroq", "mse", 8, 8)),
+                ProgressListener.NONE);
+        assertThat(first.metrics().get("fp32_top1")).isGreaterThan(30.0);
+        assertThat(first.metrics().get("top1")).isCloseTo(first.metrics().get("fp32_top1"),
+                org.assertj.core.data.Offset.offset(3.0));
+        assertThat(first.metrics().get("agreement")).isGreaterThan(90.0);
+        assertThat(first.metrics().get("teacher_cached")).isEqualTo(0.0);
+        assertThat(first.metrics().get("synthesis_synthesis_cached")).isNull();
+        assertThat(first.metrics().get("synthesis_loss_bn_final"))
+                .isLessThan(first.metrics().get("synthesis_loss_bn_initial"));
+        assertThat(first.stageSeconds()).containsKeys("teacher", "synthesis", "quantization", "evaluation");
+        assertThat(Files.size(home.resolve(first.artifacts().get("sample_grid")))).isGreaterThan(100);
+
+        TrialOutcome second = pipeline.run(new TrialSpec("k2", "test", tinyTrial("zeroq", "minmax", 4, 4)),
+                ProgressListener.NONE);
+        assertThat(second.metrics().get("teacher_cached")).isEqualTo(1.0);
+        assertThat(second.metrics().get("synthesis_cached")).isEqualTo(1.0);
+        assertThat(second.metrics().get("size_bytes")).isLessThan(first.metrics().get("size_bytes"));
+        assertThat(second.metrics().get("fp32_top1")).isEqualTo(first.metrics().get("fp32_top1"));
+    }
+}
