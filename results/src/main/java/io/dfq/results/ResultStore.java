@@ -11,20 +11,32 @@ import java.util.Set;
  * methods; the CLI and the dashboard only read.
  *
  * <p>Every write is idempotent by trial key: registering a key twice, or recording a second
- * success for a finished key, changes nothing.
+ * success for a finished key, changes nothing. A write to a key never registered is a bug of the
+ * caller and fails with an {@link IllegalArgumentException} naming the key; a database failure
+ * is a {@link ResultStoreException}.
  */
 public interface ResultStore extends AutoCloseable {
 
-    /** Inserts the trials not yet present, as PENDING; existing rows are left as they are. */
+    /**
+     * Inserts the trials not yet present, as PENDING; existing rows are left as they are. A
+     * config lacking a derived column (teacher.model, generator.name, quantizer.name, wbits,
+     * abits, protocol, seed) fails the whole call, naming the trial and the path.
+     */
     void register(List<NewTrial> trials);
 
-    /** Puts the given trials back to PENDING with no attempts and no metrics ({@code --force}). */
+    /**
+     * Puts the given trials back to PENDING with no attempts, metrics, artifacts, error or
+     * worker ({@code --force}); keys not present are skipped.
+     */
     void reset(Collection<String> keys);
 
     /** Rows left RUNNING by a process that died are put back to PENDING; returns how many. */
     int requeueRunning();
 
-    /** The trial is handed to {@code worker} for attempt number {@code attempt} (1-based). */
+    /**
+     * The trial is handed to {@code worker} for attempt number {@code attempt} (1-based).
+     * Ignored when the row is already DONE.
+     */
     void markRunning(String key, int attempt, String worker);
 
     /** The trial finished; ignored when the row is already DONE. */
@@ -32,7 +44,8 @@ public interface ResultStore extends AutoCloseable {
 
     /**
      * The attempt failed with {@code error}; the row goes back to PENDING when {@code willRetry},
-     * else to FAILED. Ignored when the row is already DONE.
+     * else to FAILED. Ignored when the row is already DONE, or when a later attempt has started
+     * since (the report of a worker given up on).
      */
     void recordFailure(String key, int attempt, String error, boolean willRetry);
 
@@ -42,13 +55,20 @@ public interface ResultStore extends AutoCloseable {
     /** One trial, if present. */
     Optional<TrialRecord> find(String key);
 
-    /** Trials matching the query, in its order. */
+    /**
+     * Trials matching the query, in its order (registration order by default); a sort column
+     * outside {@link TrialQuery#LIST_SORTS} is an {@link IllegalArgumentException}.
+     */
     List<TrialRecord> list(TrialQuery query);
 
-    /** How many trials of a recipe (all recipes when null) are in each status. */
+    /** How many trials of a recipe (all recipes when null) are in each status, zeros included. */
     Map<TrialStatus, Integer> counts(String recipe);
 
-    /** The DONE trials grouped by configuration without the seed, with mean and std. */
+    /**
+     * The DONE trials matching the query, grouped by configuration without the seed, with mean
+     * and std; best top1 first by default. A sort column outside {@link
+     * TrialQuery#LEADERBOARD_SORTS} is an {@link IllegalArgumentException}.
+     */
     List<LeaderboardRow> leaderboard(TrialQuery query);
 
     @Override

@@ -11,7 +11,9 @@ import java.util.Map;
  * @param artifacts artifact name to path (relative to the artifact root)
  */
 public record TrialResult(
-        Map<String, Double> metrics, Map<String, Double> stageSeconds, Map<String, String> artifacts) {
+        Map<String, Double> metrics,
+        Map<String, Double> stageSeconds,
+        Map<String, String> artifacts) {
 
     public TrialResult {
         metrics = Map.copyOf(metrics);

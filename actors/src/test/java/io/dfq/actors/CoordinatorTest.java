@@ -1,0 +1,121 @@
+package io.dfq.actors;
+
+import static io.dfq.actors.TestTrials.outcome;
+import static io.dfq.actors.TestTrials.spec;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.dfq.quant.pipeline.TrialOutcome;
+import io.dfq.quant.pipeline.TrialSpec;
+import java.time.Duration;
+import java.util.List;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+/** The coordinator's protocol, driven by probes standing in for workers and the listener. */
+class CoordinatorTest {
+
+    private static final ActorTestKit testKit = ActorTestKit.create();
+
+    private final InMemoryResultStore store = new InMemoryResultStore();
+    private final TestProbe<SweepEvent> events = testKit.createTestProbe();
+
+    @AfterAll
+    static void shutDown() {
+        testKit.shutdownTestKit();
+    }
+
+    private ActorRef<Coordinator.Command> coordinator(List<TrialSpec> specs, Settings settings) {
+        ActorRef<ResultWriter.Command> writer = testKit.spawn(ResultWriter.create(store), ResultWriter.DISPATCHER);
+        ActorRef<Coordinator.Command> coordinator =
+                testKit.spawn(Coordinator.create(specs, writer, events.ref(), settings));
+        events.expectMessage(new SweepEvent.SweepStarted(specs.size(), 0));
+        return coordinator;
+    }
+
+    private static Worker.Command requestWork(
+            ActorRef<Coordinator.Command> coordinator, TestProbe<Worker.Command> worker) {
+        coordinator.tell(new Coordinator.RequestWork(worker.ref()));
+        return worker.receiveMessage();
+    }
+
+    @Test
+    void aWorkerRunningATrialGetsNoSecondOne() {
+        ActorRef<Coordinator.Command> coordinator =
+                coordinator(List.of(spec("a"), spec("b")), new Settings(2, 1, Duration.ZERO));
+        TestProbe<Worker.Command> first = testKit.createTestProbe();
+        TestProbe<Worker.Command> second = testKit.createTestProbe();
+
+        assertThat(requestWork(coordinator, first)).isEqualTo(new Worker.Assign(spec("a"), 1));
+        assertThat(requestWork(coordinator, first)).isEqualTo(new Worker.NoWork());
+        assertThat(requestWork(coordinator, second)).isEqualTo(new Worker.Assign(spec("b"), 1));
+
+        coordinator.tell(new Coordinator.TrialCompleted("a", 1, outcome(0.9)));
+        assertThat(requestWork(coordinator, first)).isEqualTo(new Worker.NoWork());
+        first.expectNoMessage(Duration.ofMillis(50));
+    }
+
+    @Test
+    void anIdleWorkerIsWokenWhenARetryQueuesWork() {
+        ActorRef<Coordinator.Command> coordinator =
+                coordinator(List.of(spec("a")), new Settings(2, 2, Duration.ZERO));
+        TestProbe<Worker.Command> first = testKit.createTestProbe();
+        TestProbe<Worker.Command> second = testKit.createTestProbe();
+        assertThat(requestWork(coordinator, first)).isEqualTo(new Worker.Assign(spec("a"), 1));
+        assertThat(requestWork(coordinator, second)).isEqualTo(new Worker.NoWork());
+
+        coordinator.tell(new Coordinator.TrialErrored("a", 1, "IllegalStateException: boom"));
+
+        second.expectMessage(new Worker.WorkAvailable());
+        assertThat(requestWork(coordinator, second)).isEqualTo(new Worker.Assign(spec("a"), 2));
+    }
+
+    @Test
+    void theLateResultOfATimedOutAttemptIsIgnored() {
+        ActorRef<Coordinator.Command> coordinator =
+                coordinator(List.of(spec("a")), new Settings(2, 2, Duration.ofMillis(100)));
+        TestProbe<Worker.Command> first = testKit.createTestProbe();
+        TestProbe<Worker.Command> second = testKit.createTestProbe();
+        assertThat(requestWork(coordinator, first)).isEqualTo(new Worker.Assign(spec("a"), 1));
+        events.expectMessage(new SweepEvent.TrialStarted("a", first.ref().path().name(), 1));
+
+        events.expectMessage(new SweepEvent.TrialFailed("a", "timed out after 100ms", true));
+        assertThat(requestWork(coordinator, second)).isEqualTo(new Worker.Assign(spec("a"), 2));
+        events.expectMessage(new SweepEvent.TrialStarted("a", second.ref().path().name(), 2));
+        TrialOutcome late = outcome(0.1);
+        TrialOutcome current = outcome(0.9);
+        coordinator.tell(new Coordinator.StageEntered("a", 1, "evaluation"));
+        coordinator.tell(new Coordinator.TrialCompleted("a", 1, late));
+        coordinator.tell(new Coordinator.TrialCompleted("a", 2, current));
+
+        events.expectMessage(new SweepEvent.TrialSucceeded("a", current));
+        assertThat(events.expectMessageClass(SweepEvent.SweepFinished.class).done()).isEqualTo(1);
+        assertThat(store.successes("a")).singleElement().satisfies(success -> {
+            assertThat(success.attempt()).isEqualTo(2);
+            assertThat(success.result().metrics()).containsEntry("top1", 0.9);
+        });
+    }
+
+    @Test
+    void stopAnswersOnceTheWritesAreFlushedAndPutsRunningTrialsBack() {
+        ActorRef<Coordinator.Command> coordinator =
+                coordinator(List.of(spec("a"), spec("b"), spec("c")), new Settings(2, 2, Duration.ZERO));
+        TestProbe<Worker.Command> worker = testKit.createTestProbe();
+        TestProbe<Coordinator.Stopped> stopped = testKit.createTestProbe();
+        assertThat(requestWork(coordinator, worker)).isEqualTo(new Worker.Assign(spec("a"), 1));
+        coordinator.tell(new Coordinator.TrialCompleted("a", 1, outcome(0.9)));
+        assertThat(requestWork(coordinator, worker)).isEqualTo(new Worker.Assign(spec("b"), 1));
+
+        coordinator.tell(new Coordinator.Stop(stopped.ref()));
+
+        stopped.expectMessage(new Coordinator.Stopped());
+        assertThat(store.successes("a")).hasSize(1);
+        assertThat(store.failures("b"))
+                .containsExactly(new InMemoryResultStore.Failure("b", 1, Coordinator.INTERRUPTED, true));
+        assertThat(requestWork(coordinator, worker)).isEqualTo(new Worker.NoWork());
+        coordinator.tell(new Coordinator.Stop(stopped.ref()));
+        stopped.expectMessage(new Coordinator.Stopped());
+    }
+}

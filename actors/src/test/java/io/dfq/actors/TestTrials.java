@@ -1,0 +1,27 @@
+package io.dfq.actors;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import io.dfq.quant.pipeline.TrialOutcome;
+import io.dfq.quant.pipeline.TrialSpec;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+
+/** Specs and outcomes for the actor tests; keys are short names instead of hashes. */
+final class TestTrials {
+
+    private TestTrials() {}
+
+    static TrialSpec spec(String key) {
+        return new TrialSpec(key, "test", JsonNodeFactory.instance.objectNode().put("name", key));
+    }
+
+    /** Specs {@code t0 .. t(n-1)}. */
+    static List<TrialSpec> specs(int n) {
+        return IntStream.range(0, n).mapToObj(i -> spec("t" + i)).toList();
+    }
+
+    static TrialOutcome outcome(double top1) {
+        return new TrialOutcome(Map.of("top1", top1), Map.of("quantization", 0.1), Map.of());
+    }
+}

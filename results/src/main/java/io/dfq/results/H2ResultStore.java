@@ -1,0 +1,525 @@
+package io.dfq.results;
+
+import static java.util.Map.entry;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.h2.jdbcx.JdbcDataSource;
+
+/**
+ * The results store on an embedded H2 database.
+ *
+ * <p>One JDBC connection serves every call under a lock: the writer is a single actor and the
+ * readers in the same process are few, so a pool would add settings and nothing else. Other
+ * processes (the CLI {@code leaderboard}, the dashboard) open the same file: {@code AUTO_SERVER}
+ * lets the first opener serve it to the others over loopback TCP. {@code WRITE_DELAY=0} makes
+ * H2 write each commit to the file before returning (the default waits up to 500 ms), so a
+ * {@code kill -9} loses only trials not yet recorded. Each write runs in one transaction, and a
+ * guard in its WHERE clause (not DONE, not superseded) makes a repeated write change nothing.
+ */
+public final class H2ResultStore implements ResultStore {
+
+    private static final String COLUMNS = "trial_key, recipe, config_json, status, attempts, error,"
+            + " worker, group_key, model, generator, quantizer, wbits, abits, protocol, seed,"
+            + " created_at, updated_at";
+
+    /** Sort names of {@link TrialQuery} to columns of {@code trial_view}. */
+    static final Map<String, String> LIST_ORDER = Map.ofEntries(
+            entry("key", "trial_key"), entry("recipe", "recipe"), entry("status", "status"),
+            entry("model", "model"), entry("generator", "generator"),
+            entry("quantizer", "quantizer"), entry("wbits", "wbits"), entry("abits", "abits"),
+            entry("protocol", "protocol"), entry("seed", "seed"), entry("attempts", "attempts"),
+            entry("created", "created_at"), entry("updated", "updated_at"),
+            entry("top1", "top1"), entry("fp32_top1", "fp32_top1"),
+            entry("agreement", "agreement"), entry("drop", "top1_drop"),
+            entry("size_bytes", "size_bytes"), entry("seconds", "total_seconds"));
+
+    /** Sort names of {@link TrialQuery} to aggregates of a leaderboard group. */
+    static final Map<String, String> LEADERBOARD_ORDER = Map.ofEntries(
+            entry("key", "group_key"), entry("model", "MIN(model)"),
+            entry("generator", "MIN(generator)"), entry("quantizer", "MIN(quantizer)"),
+            entry("wbits", "MIN(wbits)"), entry("abits", "MIN(abits)"),
+            entry("protocol", "MIN(protocol)"), entry("n", "COUNT(*)"),
+            entry("top1", "AVG(top1)"), entry("fp32_top1", "AVG(fp32_top1)"),
+            entry("agreement", "AVG(agreement)"), entry("drop", "AVG(top1_drop)"),
+            entry("size_bytes", "AVG(size_bytes)"), entry("seconds", "AVG(total_seconds)"));
+
+    private static final String REGISTER = """
+            MERGE INTO trials t
+            USING (VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)) AS s (trial_key, recipe,
+                config_json, group_key, model, generator, quantizer, wbits, abits, protocol,
+                seed, created_at)
+            ON t.trial_key = s.trial_key
+            WHEN NOT MATCHED THEN INSERT (trial_key, recipe, config_json, status, attempts,
+                group_key, model, generator, quantizer, wbits, abits, protocol, seed,
+                created_at, updated_at)
+            VALUES (s.trial_key, s.recipe, s.config_json, 'PENDING', 0, s.group_key, s.model,
+                s.generator, s.quantizer, s.wbits, s.abits, s.protocol, s.seed, s.created_at,
+                s.created_at)""";
+
+    private static final String LEADERBOARD = """
+            SELECT group_key, MIN(model), MIN(generator), MIN(quantizer), MIN(wbits),
+                   MIN(abits), MIN(protocol), MIN(config_json), COUNT(*),
+                   AVG(top1), STDDEV_SAMP(top1), AVG(fp32_top1), STDDEV_SAMP(fp32_top1),
+                   AVG(agreement), STDDEV_SAMP(agreement), AVG(top1_drop), STDDEV_SAMP(top1_drop),
+                   AVG(size_bytes), STDDEV_SAMP(size_bytes),
+                   AVG(total_seconds), STDDEV_SAMP(total_seconds)
+            FROM trial_view
+            WHERE status = 'DONE' AND %s
+            GROUP BY group_key
+            ORDER BY %s %s NULLS LAST, group_key
+            LIMIT ? OFFSET ?""";
+
+    private final Connection connection;
+    private final String location;
+    private final Object lock = new Object();
+
+    private H2ResultStore(Connection connection, String location) {
+        this.connection = connection;
+        this.location = location;
+    }
+
+    /**
+     * Opens (creating if needed) the database {@code homeDir/db/results} and brings its schema
+     * up to date.
+     */
+    public static H2ResultStore open(Path homeDir) {
+        Path dir = homeDir.toAbsolutePath().resolve("db");
+        if (dir.toString().contains(";")) {
+            throw new IllegalArgumentException(
+                    "results home must not contain ';' (H2 URL separator): " + homeDir);
+        }
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create results directory " + dir, e);
+        }
+        Path file = dir.resolve("results");
+        return connect("jdbc:h2:file:" + file + ";AUTO_SERVER=TRUE;WRITE_DELAY=0", file.toString());
+    }
+
+    /** Opens a private in-memory database, dropped when the store closes (tests, dry runs). */
+    public static H2ResultStore openInMemory(String name) {
+        if (!name.matches("[A-Za-z0-9_-]+")) {
+            throw new IllegalArgumentException(
+                    "in-memory database name must match [A-Za-z0-9_-]+: '" + name + "'");
+        }
+        return connect("jdbc:h2:mem:" + name, "mem:" + name);
+    }
+
+    private static H2ResultStore connect(String url, String location) {
+        JdbcDataSource source = new JdbcDataSource();
+        source.setURL(url);
+        source.setUser("sa");
+        source.setPassword("");
+        Connection connection;
+        try {
+            connection = source.getConnection();
+        } catch (SQLException e) {
+            throw new ResultStoreException("cannot open results database " + location, e);
+        }
+        try {
+            Migrations.apply(connection);
+            return new H2ResultStore(connection, location);
+        } catch (SQLException e) {
+            closeAfter(connection, e);
+            throw new ResultStoreException("cannot migrate results database " + location, e);
+        } catch (RuntimeException e) {
+            closeAfter(connection, e);
+            throw e;
+        }
+    }
+
+    private static void closeAfter(Connection connection, Exception failure) {
+        try {
+            connection.close();
+        } catch (SQLException e) {
+            failure.addSuppressed(e);
+        }
+    }
+
+    @Override
+    public void register(List<NewTrial> trials) {
+        if (trials.isEmpty()) {
+            return;
+        }
+        List<TrialConfig> configs =
+                trials.stream().map(t -> TrialConfig.parse(t.key(), t.configJson())).toList();
+        write("register " + trials.size() + " trials", c -> {
+            OffsetDateTime now = now();
+            try (PreparedStatement merge = c.prepareStatement(REGISTER)) {
+                for (int i = 0; i < trials.size(); i++) {
+                    NewTrial trial = trials.get(i);
+                    TrialConfig config = configs.get(i);
+                    bind(merge, trial.key(), trial.recipe(), trial.configJson(), config.groupKey(),
+                            config.model(), config.generator(), config.quantizer(),
+                            config.wbits(), config.abits(), config.protocol(), config.seed(), now);
+                    merge.addBatch();
+                }
+                merge.executeBatch();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public void reset(Collection<String> keys) {
+        if (keys.isEmpty()) {
+            return;
+        }
+        Object[] array = keys.toArray(new String[0]);
+        write("reset " + keys.size() + " trials", c -> {
+            for (String table : List.of("metrics", "stages", "artifacts")) {
+                update(c, "DELETE FROM " + table + " WHERE trial_key = ANY(?)", (Object) array);
+            }
+            update(c, "UPDATE trials SET status = 'PENDING', attempts = 0, error = NULL,"
+                    + " worker = NULL, updated_at = ? WHERE trial_key = ANY(?)", now(), array);
+            return null;
+        });
+    }
+
+    @Override
+    public int requeueRunning() {
+        return write("requeue running trials", c -> update(c,
+                "UPDATE trials SET status = 'PENDING', updated_at = ? WHERE status = 'RUNNING'",
+                now()));
+    }
+
+    @Override
+    public void markRunning(String key, int attempt, String worker) {
+        write("mark " + key + " running", c -> {
+            int changed = update(c, "UPDATE trials SET status = 'RUNNING', attempts = ?,"
+                    + " worker = ?, updated_at = ? WHERE trial_key = ? AND status <> 'DONE'",
+                    attempt, worker, now(), key);
+            if (changed == 0) {
+                requireExists(c, key);
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public void recordSuccess(String key, int attempt, TrialResult result) {
+        write("record success of " + key, c -> {
+            int changed = update(c, "UPDATE trials SET status = 'DONE',"
+                    + " attempts = GREATEST(attempts, ?), error = NULL, updated_at = ?"
+                    + " WHERE trial_key = ? AND status <> 'DONE'", attempt, now(), key);
+            if (changed == 0) {
+                requireExists(c, key);
+                return null;
+            }
+            insertAll(c, "INSERT INTO metrics (trial_key, name, metric_value) VALUES (?, ?, ?)",
+                    key, result.metrics());
+            insertAll(c, "INSERT INTO stages (trial_key, stage, seconds) VALUES (?, ?, ?)",
+                    key, result.stageSeconds());
+            insertAll(c, "INSERT INTO artifacts (trial_key, name, path) VALUES (?, ?, ?)",
+                    key, result.artifacts());
+            return null;
+        });
+    }
+
+    @Override
+    public void recordFailure(String key, int attempt, String error, boolean willRetry) {
+        TrialStatus next = willRetry ? TrialStatus.PENDING : TrialStatus.FAILED;
+        write("record failure of " + key, c -> {
+            int changed = update(c, "UPDATE trials SET status = ?,"
+                    + " attempts = GREATEST(attempts, ?), error = ?, updated_at = ?"
+                    + " WHERE trial_key = ? AND status <> 'DONE' AND attempts <= ?",
+                    next.name(), attempt, error, now(), key, attempt);
+            if (changed == 0) {
+                requireExists(c, key);
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public Set<String> keysWithStatus(Collection<String> keys, TrialStatus status) {
+        if (keys.isEmpty()) {
+            return Set.of();
+        }
+        return read("keys with status " + status, c -> {
+            Set<String> found = new HashSet<>();
+            try (PreparedStatement select = c.prepareStatement(
+                    "SELECT trial_key FROM trials WHERE status = ? AND trial_key = ANY(?)")) {
+                bind(select, status.name(), keys.toArray(new String[0]));
+                try (ResultSet rows = select.executeQuery()) {
+                    while (rows.next()) {
+                        found.add(rows.getString(1));
+                    }
+                }
+            }
+            return Set.copyOf(found);
+        });
+    }
+
+    @Override
+    public Optional<TrialRecord> find(String key) {
+        return read("find " + key, c -> records(c, "SELECT " + COLUMNS
+                + " FROM trial_view WHERE trial_key = ?", key).stream().findFirst());
+    }
+
+    @Override
+    public List<TrialRecord> list(TrialQuery query) {
+        String sort = query.sortIn(LIST_ORDER.keySet(), "the trial list");
+        String order = sort == null ? "seq" : LIST_ORDER.get(sort);
+        TrialQuery.Direction direction =
+                query.direction() == null ? TrialQuery.Direction.ASC : query.direction();
+        Where where = Where.of(query);
+        String sql = "SELECT " + COLUMNS + " FROM trial_view WHERE " + where.sql()
+                + " ORDER BY " + order + " " + direction + " NULLS LAST, seq LIMIT ? OFFSET ?";
+        List<Object> params = new ArrayList<>(where.params());
+        params.add(query.limit());
+        params.add(query.offset());
+        return read("list trials", c -> records(c, sql, params.toArray()));
+    }
+
+    @Override
+    public Map<TrialStatus, Integer> counts(String recipe) {
+        String sql = "SELECT status, COUNT(*) FROM trials"
+                + (recipe == null ? "" : " WHERE recipe = ?") + " GROUP BY status";
+        return read("count trials", c -> {
+            Map<TrialStatus, Integer> counts = new EnumMap<>(TrialStatus.class);
+            for (TrialStatus status : TrialStatus.values()) {
+                counts.put(status, 0);
+            }
+            try (PreparedStatement select = c.prepareStatement(sql)) {
+                bind(select, recipe == null ? new Object[0] : new Object[] {recipe});
+                try (ResultSet rows = select.executeQuery()) {
+                    while (rows.next()) {
+                        counts.put(TrialStatus.valueOf(rows.getString(1)), rows.getInt(2));
+                    }
+                }
+            }
+            return Collections.unmodifiableMap(counts);
+        });
+    }
+
+    @Override
+    public List<LeaderboardRow> leaderboard(TrialQuery query) {
+        String sort = query.sortIn(LEADERBOARD_ORDER.keySet(), "the leaderboard");
+        TrialQuery.Direction direction = query.direction() != null ? query.direction()
+                : sort == null ? TrialQuery.Direction.DESC : TrialQuery.Direction.ASC;
+        Where where = Where.of(query);
+        String sql = LEADERBOARD.formatted(
+                where.sql(), LEADERBOARD_ORDER.get(sort == null ? "top1" : sort), direction);
+        List<Object> params = new ArrayList<>(where.params());
+        params.add(query.limit());
+        params.add(query.offset());
+        List<Group> groups = read("leaderboard", c -> {
+            List<Group> found = new ArrayList<>();
+            try (PreparedStatement select = c.prepareStatement(sql)) {
+                bind(select, params.toArray());
+                try (ResultSet rows = select.executeQuery()) {
+                    while (rows.next()) {
+                        found.add(Group.read(rows));
+                    }
+                }
+            }
+            return found;
+        });
+        List<String> variants = Variants.describe(groups.stream()
+                .map(g -> TrialConfig.withoutSeed("group " + g.bare().groupKey(), g.configJson()))
+                .toList());
+        List<LeaderboardRow> rows = new ArrayList<>();
+        for (int i = 0; i < groups.size(); i++) {
+            rows.add(groups.get(i).withVariant(variants.get(i)));
+        }
+        return List.copyOf(rows);
+    }
+
+    @Override
+    public void close() {
+        synchronized (lock) {
+            try {
+                connection.close();
+            } catch (SQLException e) {
+                throw new ResultStoreException("cannot close results database " + location, e);
+            }
+        }
+    }
+
+    /** A row of {@link #LEADERBOARD} and one config of its group, before its variant text. */
+    private record Group(String configJson, LeaderboardRow bare) {
+
+        static Group read(ResultSet row) throws SQLException {
+            return new Group(row.getString(8), new LeaderboardRow(row.getString(1),
+                    row.getString(2), row.getString(3), row.getString(4), row.getInt(5),
+                    row.getInt(6), row.getString(7), "", row.getInt(9), stat(row, 10),
+                    stat(row, 12), stat(row, 14), stat(row, 16), stat(row, 18), stat(row, 20)));
+        }
+
+        LeaderboardRow withVariant(String variant) {
+            LeaderboardRow b = bare;
+            return new LeaderboardRow(b.groupKey(), b.model(), b.generator(), b.quantizer(),
+                    b.wbits(), b.abits(), b.protocol(), variant, b.n(), b.top1(), b.fp32Top1(),
+                    b.agreement(), b.drop(), b.sizeBytes(), b.seconds());
+        }
+    }
+
+    private static LeaderboardRow.Stat stat(ResultSet row, int column) throws SQLException {
+        return new LeaderboardRow.Stat(
+                row.getObject(column, Double.class), row.getObject(column + 1, Double.class));
+    }
+
+    private static List<TrialRecord> records(Connection c, String sql, Object... params)
+            throws SQLException {
+        List<TrialRecord> bare = new ArrayList<>();
+        try (PreparedStatement select = c.prepareStatement(sql)) {
+            bind(select, params);
+            try (ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    bare.add(bare(rows));
+                }
+            }
+        }
+        String[] keys = bare.stream().map(TrialRecord::key).toArray(String[]::new);
+        Map<String, Map<String, Double>> metrics = children(c,
+                "SELECT trial_key, name, metric_value FROM metrics WHERE trial_key = ANY(?)",
+                keys, Double.class);
+        Map<String, Map<String, Double>> stages = children(c,
+                "SELECT trial_key, stage, seconds FROM stages WHERE trial_key = ANY(?)",
+                keys, Double.class);
+        Map<String, Map<String, String>> artifacts = children(c,
+                "SELECT trial_key, name, path FROM artifacts WHERE trial_key = ANY(?)",
+                keys, String.class);
+        return bare.stream().map(r -> new TrialRecord(r.key(), r.recipe(), r.configJson(),
+                r.status(), r.attempts(), r.error(), r.worker(), r.groupKey(), r.model(),
+                r.generator(), r.quantizer(), r.wbits(), r.abits(), r.protocol(), r.seed(),
+                metrics.getOrDefault(r.key(), Map.of()), stages.getOrDefault(r.key(), Map.of()),
+                artifacts.getOrDefault(r.key(), Map.of()), r.created(), r.updated()))
+                .toList();
+    }
+
+    /** A trial row of {@link #COLUMNS}, without metrics, stages and artifacts. */
+    private static TrialRecord bare(ResultSet row) throws SQLException {
+        return new TrialRecord(row.getString(1), row.getString(2), row.getString(3),
+                TrialStatus.valueOf(row.getString(4)), row.getInt(5), row.getString(6),
+                row.getString(7), row.getString(8), row.getString(9), row.getString(10),
+                row.getString(11), row.getInt(12), row.getInt(13), row.getString(14),
+                row.getInt(15), Map.of(), Map.of(), Map.of(), instant(row, 16), instant(row, 17));
+    }
+
+    private static Instant instant(ResultSet row, int column) throws SQLException {
+        return row.getObject(column, OffsetDateTime.class).toInstant();
+    }
+
+    private static <V> Map<String, Map<String, V>> children(
+            Connection c, String sql, String[] keys, Class<V> type) throws SQLException {
+        Map<String, Map<String, V>> byKey = new HashMap<>();
+        if (keys.length == 0) {
+            return byKey;
+        }
+        try (PreparedStatement select = c.prepareStatement(sql)) {
+            bind(select, (Object) keys);
+            try (ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    byKey.computeIfAbsent(rows.getString(1), k -> new HashMap<>())
+                            .put(rows.getString(2), rows.getObject(3, type));
+                }
+            }
+        }
+        return byKey;
+    }
+
+    private static void insertAll(Connection c, String sql, String key, Map<String, ?> values)
+            throws SQLException {
+        try (PreparedStatement insert = c.prepareStatement(sql)) {
+            for (Map.Entry<String, ?> value : values.entrySet()) {
+                bind(insert, key, value.getKey(), value.getValue());
+                insert.addBatch();
+            }
+            insert.executeBatch();
+        }
+    }
+
+    private static void requireExists(Connection c, String key) throws SQLException {
+        try (PreparedStatement select =
+                c.prepareStatement("SELECT 1 FROM trials WHERE trial_key = ?")) {
+            bind(select, key);
+            try (ResultSet rows = select.executeQuery()) {
+                if (!rows.next()) {
+                    throw new IllegalArgumentException("no trial with key " + key);
+                }
+            }
+        }
+    }
+
+    private static int update(Connection c, String sql, Object... params) throws SQLException {
+        try (PreparedStatement statement = c.prepareStatement(sql)) {
+            bind(statement, params);
+            return statement.executeUpdate();
+        }
+    }
+
+    private static void bind(PreparedStatement statement, Object... params) throws SQLException {
+        for (int i = 0; i < params.length; i++) {
+            statement.setObject(i + 1, params[i]);
+        }
+    }
+
+    private static OffsetDateTime now() {
+        return OffsetDateTime.ofInstant(
+                Instant.now().truncatedTo(ChronoUnit.MICROS), ZoneOffset.UTC);
+    }
+
+    /** A unit of JDBC work. */
+    @FunctionalInterface
+    private interface Work<T> {
+        T run(Connection c) throws SQLException;
+    }
+
+    private <T> T read(String what, Work<T> work) {
+        synchronized (lock) {
+            try {
+                return work.run(connection);
+            } catch (SQLException e) {
+                throw new ResultStoreException(what + " failed on " + location, e);
+            }
+        }
+    }
+
+    private <T> T write(String what, Work<T> work) {
+        synchronized (lock) {
+            try {
+                connection.setAutoCommit(false);
+                try {
+                    T result = work.run(connection);
+                    connection.commit();
+                    return result;
+                } catch (SQLException | RuntimeException e) {
+                    try {
+                        connection.rollback();
+                    } catch (SQLException suppressed) {
+                        e.addSuppressed(suppressed);
+                    }
+                    throw e;
+                } finally {
+                    connection.setAutoCommit(true);
+                }
+            } catch (SQLException e) {
+                throw new ResultStoreException(what + " failed on " + location, e);
+            }
+        }
+    }
+}

@@ -1,0 +1,58 @@
+package io.dfq.results;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The WHERE clause of a {@link TrialQuery} over {@code trial_view}, with its parameters.
+ *
+ * <p>Only fixed column names and {@code ?} placeholders enter the SQL text; every value the
+ * caller supplied travels as a parameter, LIKE wildcards in free text escaped.
+ *
+ * @param sql conditions joined by AND ({@code TRUE} when there are none)
+ * @param params the values of its placeholders, in order
+ */
+record Where(String sql, List<Object> params) {
+
+    private static final List<String> TEXT_COLUMNS =
+            List.of("model", "generator", "quantizer", "protocol");
+
+    Where {
+        params = List.copyOf(params);
+    }
+
+    static Where of(TrialQuery query) {
+        List<String> conditions = new ArrayList<>();
+        List<Object> params = new ArrayList<>();
+        equal(conditions, params, "recipe", query.recipe());
+        equal(conditions, params, "status", query.status() == null ? null : query.status().name());
+        equal(conditions, params, "model", query.model());
+        equal(conditions, params, "generator", query.generator());
+        equal(conditions, params, "quantizer", query.quantizer());
+        equal(conditions, params, "protocol", query.protocol());
+        equal(conditions, params, "wbits", query.wbits());
+        equal(conditions, params, "abits", query.abits());
+        if (query.text() != null) {
+            for (String word : query.text().toLowerCase(Locale.ROOT).split("\\s+")) {
+                String escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
+                StringBuilder any = new StringBuilder("(LOWER(trial_key) LIKE ? ESCAPE '\\'");
+                params.add(escaped + "%");
+                for (String column : TEXT_COLUMNS) {
+                    any.append(" OR LOWER(").append(column).append(") LIKE ? ESCAPE '\\'");
+                    params.add("%" + escaped + "%");
+                }
+                conditions.add(any.append(')').toString());
+            }
+        }
+        return new Where(conditions.isEmpty() ? "TRUE" : String.join(" AND ", conditions), params);
+    }
+
+    private static void equal(
+            List<String> conditions, List<Object> params, String column, Object value) {
+        if (value != null) {
+            conditions.add(column + " = ?");
+            params.add(value);
+        }
+    }
+}
