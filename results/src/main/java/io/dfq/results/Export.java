@@ -30,10 +30,12 @@ public final class Export {
     /** The columns of every format, in order. */
     public static final List<String> COLUMNS = List.of("trial_key", "recipe", "model",
             "generator", "quantizer", "wbits", "abits", "protocol", "seed", "status", "top1",
-            "fp32_top1", "agreement", "size_bytes", "seconds");
+            "fp32_top1", "agreement", "size_bytes", "seconds", "seconds_teacher",
+            "seconds_synthesis", "seconds_quantization", "seconds_evaluation");
 
     private static final Set<Integer> NUMERIC = Stream.of("wbits", "abits", "seed", "top1",
-                    "fp32_top1", "agreement", "size_bytes", "seconds")
+                    "fp32_top1", "agreement", "size_bytes", "seconds", "seconds_teacher",
+                    "seconds_synthesis", "seconds_quantization", "seconds_evaluation")
             .map(COLUMNS::indexOf)
             .collect(Collectors.toUnmodifiableSet());
 
@@ -147,6 +149,8 @@ public final class Export {
             case "seed" -> trial.seed();
             case "status" -> trial.status().name();
             case "seconds" -> trial.stageSeconds().isEmpty() ? null : trial.seconds();
+            case "seconds_teacher", "seconds_synthesis", "seconds_quantization", "seconds_evaluation" ->
+                    trial.stageSeconds().get(column.substring("seconds_".length()));
             default -> trial.metrics().get(column);
         };
     }

@@ -20,7 +20,7 @@ class ExportTest {
             TrialStatus.DONE, 1, null, "cpu", "g", "resnet8", "zeroq", "mse", 4, 4,
             "first-last-8bit", 0,
             Map.of("top1", 71.25, "fp32_top1", 88.5, "agreement", 80.0, "size_bytes", 45312.0),
-            Map.of("synthesis", 10.0, "quantize", 2.5), Map.of(), T, T);
+            Map.of("synthesis", 10.0, "quantization", 2.5), Map.of(), T, T);
 
     private static final TrialRecord PENDING = new TrialRecord("k2", "multi\nline|pipe", "{}",
             TrialStatus.PENDING, 0, null, null, "g", "resnet8", "dsg", "minmax", 2, 4,
@@ -30,10 +30,11 @@ class ExportTest {
     void csvQuotesPerRfc4180AndLeavesMissingValuesEmpty() throws IOException {
         assertThat(export("csv")).isEqualTo(""
                 + "trial_key,recipe,model,generator,quantizer,wbits,abits,protocol,seed,status,"
-                + "top1,fp32_top1,agreement,size_bytes,seconds\r\n"
+                + "top1,fp32_top1,agreement,size_bytes,seconds,seconds_teacher,seconds_synthesis,"
+                + "seconds_quantization,seconds_evaluation\r\n"
                 + "k1,\"fmnist, \"\"w4\"\"\",resnet8,zeroq,mse,4,4,first-last-8bit,0,DONE,"
-                + "71.25,88.5,80,45312,12.5\r\n"
-                + "k2,\"multi\nline|pipe\",resnet8,dsg,minmax,2,4,all-layers,1,PENDING,,,,,\r\n");
+                + "71.25,88.5,80,45312,12.5,,10,2.5,\r\n"
+                + "k2,\"multi\nline|pipe\",resnet8,dsg,minmax,2,4,all-layers,1,PENDING,,,,,,,,,\r\n");
     }
 
     @Test
@@ -62,12 +63,13 @@ class ExportTest {
         String[] lines = export("markdown").split("\n");
 
         assertThat(lines).hasSize(4);
-        assertThat(lines[0]).startsWith("| trial_key | recipe ").endsWith("| seconds |");
+        assertThat(lines[0]).startsWith("| trial_key | recipe ").contains("| seconds |")
+                .endsWith("| seconds_evaluation |");
         assertThat(lines[1]).startsWith("|-----------|-").contains("|------:|")
-                .endsWith("|--------:|");
+                .endsWith("|-------------------:|");
         assertThat(lines[2]).startsWith("| k1        | fmnist, \"w4\"")
-                .contains("|      45312 |").endsWith("|    12.5 |");
-        assertThat(lines[3]).startsWith("| k2        | multi line\\|pipe").endsWith("|         |");
+                .contains("|      45312 |").contains("|    12.5 |").containsPattern("\\|\\s+10 \\|\\s+2\\.5 \\|");
+        assertThat(lines[3]).startsWith("| k2        | multi line\\|pipe").endsWith("|                    |");
         assertThat(lines).extracting(String::length).containsOnly(lines[0].length());
     }
 

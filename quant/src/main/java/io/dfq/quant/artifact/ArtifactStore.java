@@ -2,7 +2,6 @@ package io.dfq.quant.artifact;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
@@ -28,7 +27,7 @@ import java.util.stream.Stream;
  * SHA256SUMS} file checked on every read.
  *
  * <p>Single flight: two trials that need the same missing artifact wait for one computation. Within
- * a JVM a per-key monitor serializes them; across processes (two CLI runs on one home) a file lock
+ * a JVM a monitor per artifact directory (shared by all stores) serializes them; across processes (two CLI runs on one home) a file lock
  * does. An artifact whose checksum no longer matches is discarded and recomputed.
  */
 public final class ArtifactStore {
@@ -41,8 +40,10 @@ public final class ArtifactStore {
 
     private static final String SUMS = "SHA256SUMS";
 
+    /** Per-artifact monitors shared by every store of the JVM (file locks are per process). */
+    private static final Map<Path, Object> LOCKS = new ConcurrentHashMap<>();
+
     private final Path root;
-    private final Map<String, Object> locks = new ConcurrentHashMap<>();
 
     public ArtifactStore(Path root) {
         this.root = root;
@@ -71,32 +72,40 @@ public final class ArtifactStore {
      * @return the directory and whether it had to be produced
      */
     public Obtained obtain(String kind, String key, Producer producer) throws Exception {
-        Object lock = locks.computeIfAbsent(kind + "/" + key, k -> new Object());
+        Object lock = LOCKS.computeIfAbsent(dir(kind, key).toAbsolutePath().normalize(), k -> new Object());
         synchronized (lock) {
             Path dir = dir(kind, key);
             Files.createDirectories(dir.getParent());
             Path lockFile = dir.getParent().resolve(key + ".lock");
-            try (FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-                    FileLock ignored = ch.lock()) {
-                if (isValid(kind, key)) {
-                    return new Obtained(dir, false);
-                }
-                if (Files.exists(dir)) {
-                    deleteTree(dir);
-                }
-                Path tmp = Files.createTempDirectory(dir.getParent(), key + ".tmp");
+            try (FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+                FileLock fileLock = ch.lock();
                 try {
-                    producer.produce(tmp);
-                    writeSums(tmp);
-                    move(tmp, dir);
+                    return produceUnlessValid(kind, key, dir, producer);
                 } finally {
-                    if (Files.exists(tmp)) {
-                        deleteTree(tmp);
-                    }
+                    fileLock.release();
                 }
-                return new Obtained(dir, true);
             }
         }
+    }
+
+    private Obtained produceUnlessValid(String kind, String key, Path dir, Producer producer) throws Exception {
+        if (isValid(kind, key)) {
+            return new Obtained(dir, false);
+        }
+        if (Files.exists(dir)) {
+            deleteTree(dir);
+        }
+        Path tmp = Files.createTempDirectory(dir.getParent(), key + ".tmp");
+        try {
+            producer.produce(tmp);
+            writeSums(tmp);
+            move(tmp, dir);
+        } finally {
+            if (Files.exists(tmp)) {
+                deleteTree(tmp);
+            }
+        }
+        return new Obtained(dir, true);
     }
 
     /** An artifact directory and whether this call computed it. */
@@ -171,14 +180,5 @@ public final class ArtifactStore {
                 return FileVisitResult.CONTINUE;
             }
         });
-    }
-
-    /** Reads a text file of an artifact. */
-    public static String readString(Path file) {
-        try {
-            return Files.readString(file, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

@@ -13,8 +13,8 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>The directory is resolved once: an explicit override (recipe {@code data_dir} or the CLI's
  * {@code --data-dir}), then the environment variable {@code DFQ_DATA_DIR}, then the Debian package's
- * location. Loaded splits are cached per directory because every trial in a JVM reads the same
- * files.
+ * location. Loaded splits are cached per (data set, directory), the normalization depending on
+ * the data set, because every trial in a JVM reads the same files.
  */
 public final class Datasets {
 
@@ -27,20 +27,30 @@ public final class Datasets {
     private static final Map<String, float[]> NORMALIZATION =
             Map.of("fashion-mnist", new float[] {0.2860f, 0.3530f}, "mnist", new float[] {0.1307f, 0.3081f});
 
-    private static final Map<Path, Splits> CACHE = new ConcurrentHashMap<>();
+    private static final Map<String, Splits> CACHE = new ConcurrentHashMap<>();
 
     private Datasets() {}
 
     /** The train and test splits of one data set. */
     public record Splits(ImageSet train, ImageSet test) {}
 
-    /** The directory to read: override, else $DFQ_DATA_DIR, else the Debian location. */
-    public static Path resolveDir(Path override) {
+    /**
+     * The directory to read: override, else $DFQ_DATA_DIR, else (Fashion-MNIST only) the Debian
+     * location; other data sets must be pointed to.
+     */
+    public static Path resolveDir(String dataset, Path override) {
         if (override != null) {
             return override;
         }
         String env = System.getenv(ENV);
-        return env != null && !env.isBlank() ? Path.of(env) : FASHION_MNIST_DIR;
+        if (env != null && !env.isBlank()) {
+            return Path.of(env);
+        }
+        if (!"fashion-mnist".equals(dataset)) {
+            throw new IllegalArgumentException("dataset '" + dataset + "' has no default location; give its"
+                    + " MNIST-format directory with --data-dir, the recipe's data_dir or $" + ENV);
+        }
+        return FASHION_MNIST_DIR;
     }
 
     /** Loads (once per directory) the named data set's splits from {@code dir}. */
@@ -51,10 +61,10 @@ public final class Datasets {
                     "unknown dataset '" + dataset + "'; valid: " + NORMALIZATION.keySet());
         }
         Path abs = dir.toAbsolutePath().normalize();
-        return CACHE.computeIfAbsent(abs, d -> {
+        return CACHE.computeIfAbsent(dataset + "@" + abs, k -> {
             try {
                 return new Splits(
-                        split(d, "train", norm[0], norm[1]), split(d, "t10k", norm[0], norm[1]));
+                        split(abs, "train", norm[0], norm[1]), split(abs, "t10k", norm[0], norm[1]));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }

@@ -42,7 +42,7 @@ public final class Pipeline implements TrialRunner {
         TrialConfig cfg = TrialConfig.from(spec.config());
         Stages stages = new Stages(progress);
         try (NDManager manager = NDManager.newBaseManager()) {
-            Datasets.Splits data = Datasets.load(cfg.dataset(), Datasets.resolveDir(dataDir));
+            Datasets.Splits data = Datasets.load(cfg.dataset(), Datasets.resolveDir(cfg.dataset(), dataDir));
             Teacher teacher = stages.run("teacher", () -> teachers.obtain(cfg.teacher(), data, manager, progress));
             Calibration calib = stages.run("synthesis", () -> syntheticSets.obtain(cfg, teacher, data, manager, progress));
             Net student = stages.run("quantization", () -> quantize(cfg, teacher, data, calib, manager, progress));

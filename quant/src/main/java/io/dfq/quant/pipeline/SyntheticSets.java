@@ -20,7 +20,6 @@ import io.dfq.quant.nn.Autograd;
 import io.dfq.quant.pipeline.Teachers.Teacher;
 import java.nio.file.Path;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.Map;
 
 /**
@@ -82,8 +81,7 @@ public final class SyntheticSets {
         ImageSet images = ImageFiles.read(got.dir().resolve("images.bin"));
         JsonNode stats = JSON.readTree(got.dir().resolve("meta.json").toFile()).path("stats");
         Map<String, Double> values = new HashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = stats.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : stats.properties()) {
             values.put(e.getKey(), e.getValue().asDouble());
         }
         return new Calibration(images, key, got.dir(), got.computed(), values);
