@@ -11,6 +11,7 @@ import java.io.Writer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -19,7 +20,8 @@ import java.util.stream.Stream;
  *
  * <p>All three formats share one column list and one cell function, so they never disagree on
  * what a trial exports as. A missing metric is an empty cell in CSV and Markdown and
- * {@code null} in JSON; whole numbers print without a decimal point ({@code size_bytes}). The
+ * {@code null} in JSON, where each object also carries every metric of the trial under {@code
+ * metrics}; whole numbers print without a decimal point ({@code size_bytes}). The
  * caller owns the {@link Writer}: it is flushed, never closed.
  */
 public final class Export {
@@ -94,6 +96,8 @@ public final class Export {
                     object.put(column, cell.toString());
                 }
             }
+            ObjectNode metrics = object.putObject("metrics");
+            new TreeMap<>(trial.metrics()).forEach((name, value) -> putNumber(metrics, name, value));
         }
         JSON.writeValue(out, array);
         out.write("\n");

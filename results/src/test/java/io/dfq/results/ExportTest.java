@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -44,8 +45,10 @@ class ExportTest {
         assertThat(json.isArray()).isTrue();
         assertThat(json).hasSize(2);
         JsonNode done = json.get(0);
-        assertThat(done.properties()).extracting(Map.Entry::getKey)
-                .containsExactlyElementsOf(Export.COLUMNS);
+        List<String> keys = new ArrayList<>(Export.COLUMNS);
+        keys.add("metrics");
+        assertThat(done.properties()).extracting(Map.Entry::getKey).containsExactlyElementsOf(keys);
+        assertThat(done.get("metrics").get("agreement").doubleValue()).isEqualTo(80.0);
         assertThat(done.get("recipe").asText()).isEqualTo("fmnist, \"w4\"");
         assertThat(done.get("wbits").isInt()).isTrue();
         assertThat(done.get("top1").doubleValue()).isEqualTo(71.25);

@@ -8,6 +8,7 @@ import io.dfq.actors.SweepSummary;
 import io.dfq.orchestrator.recipe.Recipe;
 import io.dfq.orchestrator.recipe.RecipeLoader;
 import io.dfq.quant.artifact.ArtifactStore;
+import io.dfq.quant.eval.ProcessMemory;
 import io.dfq.quant.pipeline.Pipeline;
 import io.dfq.quant.pipeline.TrialSpec;
 import io.dfq.results.LeaderboardRow;
@@ -99,7 +100,7 @@ public final class RunCommand implements Callable<Integer> {
             List<LeaderboardRow> rows = store.leaderboard(TrialQuery.all().withRecipe(recipe.name()));
             System.out.println(Tables.leaderboard(rows));
             System.out.printf("%s: %d done, %d failed, %d cached, %.1f s, peak RSS %d MiB%n", recipe.name(),
-                    summary.done(), summary.failed(), cached, summary.elapsed().toMillis() / 1000.0, Rss.peakMb());
+                    summary.done(), summary.failed(), cached, summary.elapsed().toMillis() / 1000.0, ProcessMemory.peakMb());
             if (summary.failed() > 0) {
                 System.err.println("failed trials: bin/orchestrator status --home " + home.home() + " --failed");
             }

@@ -6,6 +6,7 @@ import io.dfq.quant.data.Datasets;
 import io.dfq.quant.data.ImageSet;
 import io.dfq.quant.eval.Evaluator;
 import io.dfq.quant.eval.ModelSize;
+import io.dfq.quant.eval.ProcessMemory;
 import io.dfq.quant.model.Net;
 import io.dfq.quant.pipeline.SyntheticSets.Calibration;
 import io.dfq.quant.pipeline.Teachers.Teacher;
@@ -50,6 +51,7 @@ public final class Pipeline implements TrialRunner {
             metrics.put("teacher_cached", teacher.trained() ? 0.0 : 1.0);
             metrics.put("synthesis_cached", calib.generated() ? 0.0 : 1.0);
             calib.stats().forEach((k, v) -> metrics.put("synthesis_" + k, v));
+            metrics.put("rss_mb", (double) ProcessMemory.currentMb());
             Path root = teacher.dir().getParent().getParent();
             return new TrialOutcome(metrics, stages.seconds(), Map.of(
                     "teacher", root.relativize(teacher.dir()).toString(),

@@ -1,21 +1,24 @@
-package io.dfq.orchestrator.cli;
+package io.dfq.quant.eval;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Resident memory of this process from /proc (Linux), in MiB; -1 where unavailable. */
-final class Rss {
+/**
+ * Resident memory of this process from /proc (Linux), in MiB; -1 where unavailable. Recorded with
+ * every trial so that a long sweep's memory can be checked for growth.
+ */
+public final class ProcessMemory {
 
-    private Rss() {}
+    private ProcessMemory() {}
 
     /** Peak resident set size (VmHWM). */
-    static long peakMb() {
+    public static long peakMb() {
         return field("VmHWM:");
     }
 
     /** Current resident set size (VmRSS). */
-    static long currentMb() {
+    public static long currentMb() {
         return field("VmRSS:");
     }
 
