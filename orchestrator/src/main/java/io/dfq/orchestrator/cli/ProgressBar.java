@@ -7,8 +7,9 @@ import java.util.Map;
 
 /**
  * Renders sweep events as a progress line (trials done / running / failed / cached and an ETA from
- * the mean time of the trials finished so far). On a terminal the line is redrawn in place; when
- * stderr is a file, one line per finished trial. Called on an actor thread: only prints.
+ * the mean time of the trials finished so far), with one line per finished trial and per progress
+ * message (teacher epochs, synthesis batches). On a terminal the status line is redrawn in place.
+ * Called on an actor thread: only prints.
  */
 final class ProgressBar {
 
@@ -32,6 +33,8 @@ final class ProgressBar {
             running.put(s.key(), "start");
         } else if (event instanceof SweepEvent.TrialStage s) {
             running.put(s.key(), s.stage());
+        } else if (event instanceof SweepEvent.TrialProgress p) {
+            line(p.key().substring(0, 12) + " " + p.text());
         } else if (event instanceof SweepEvent.TrialSucceeded s) {
             running.remove(s.key());
             done++;

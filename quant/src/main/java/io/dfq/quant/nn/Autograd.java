@@ -3,6 +3,7 @@ package io.dfq.quant.nn;
 import ai.djl.ndarray.NDArray;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
+import java.util.function.Supplier;
 
 /**
  * A gradient-recording scope for the calling thread.
@@ -16,14 +17,23 @@ public final class Autograd implements AutoCloseable {
 
     private final boolean previous;
 
-    private Autograd() {
+    private Autograd(boolean enabled) {
         previous = JniUtils.isGradMode();
-        JniUtils.setGradMode(true);
+        JniUtils.setGradMode(enabled);
     }
 
     /** Starts recording operations on the calling thread. */
     public static Autograd record() {
-        return new Autograd();
+        return new Autograd(true);
+    }
+
+    /**
+     * Stops recording on the calling thread until closed. LibTorch starts every new thread with
+     * recording on (DJL turns it off only on the thread that starts the engine), so a trial on a
+     * worker thread runs inside this scope and records only inside {@link #record()}.
+     */
+    public static Autograd off() {
+        return new Autograd(false);
     }
 
     /** Back-propagates the scalar {@code loss}; gradients accumulate into the leaves. */
@@ -34,13 +44,9 @@ public final class Autograd implements AutoCloseable {
     }
 
     /** Runs {@code body} with gradient recording off on this thread (evaluation). */
-    public static <T> T noGrad(java.util.function.Supplier<T> body) {
-        boolean prev = JniUtils.isGradMode();
-        JniUtils.setGradMode(false);
-        try {
+    public static <T> T noGrad(Supplier<T> body) {
+        try (Autograd ignored = off()) {
             return body.get();
-        } finally {
-            JniUtils.setGradMode(prev);
         }
     }
 

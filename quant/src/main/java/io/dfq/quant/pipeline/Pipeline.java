@@ -8,6 +8,7 @@ import io.dfq.quant.eval.Evaluator;
 import io.dfq.quant.eval.ModelSize;
 import io.dfq.quant.eval.ProcessMemory;
 import io.dfq.quant.model.Net;
+import io.dfq.quant.nn.Autograd;
 import io.dfq.quant.pipeline.SyntheticSets.Calibration;
 import io.dfq.quant.pipeline.Teachers.Teacher;
 import io.dfq.quant.quantize.QuantizationContext;
@@ -42,7 +43,7 @@ public final class Pipeline implements TrialRunner {
     public TrialOutcome run(TrialSpec spec, ProgressListener progress) throws Exception {
         TrialConfig cfg = TrialConfig.from(spec.config());
         Stages stages = new Stages(progress);
-        try (NDManager manager = NDManager.newBaseManager()) {
+        try (Autograd recordingOff = Autograd.off(); NDManager manager = NDManager.newBaseManager()) {
             Datasets.Splits data = Datasets.load(cfg.dataset(), Datasets.resolveDir(cfg.dataset(), dataDir));
             Teacher teacher = stages.run("teacher", () -> teachers.obtain(cfg.teacher(), data, manager, progress));
             Calibration calib = stages.run("synthesis", () -> syntheticSets.obtain(cfg, teacher, data, manager, progress));
