@@ -30,7 +30,8 @@ public final class Autograd implements AutoCloseable {
     /**
      * Stops recording on the calling thread until closed. LibTorch starts every new thread with
      * recording on (DJL turns it off only on the thread that starts the engine), so a trial on a
-     * worker thread runs inside this scope and records only inside {@link #record()}.
+     * worker thread runs inside this scope and records only inside {@link #record()}. The engine
+     * must be loaded first (create an {@code NDManager} before opening this scope).
      */
     public static Autograd off() {
         return new Autograd(false);

@@ -43,7 +43,7 @@ public final class Pipeline implements TrialRunner {
     public TrialOutcome run(TrialSpec spec, ProgressListener progress) throws Exception {
         TrialConfig cfg = TrialConfig.from(spec.config());
         Stages stages = new Stages(progress);
-        try (Autograd recordingOff = Autograd.off(); NDManager manager = NDManager.newBaseManager()) {
+        try (NDManager manager = NDManager.newBaseManager(); Autograd recordingOff = Autograd.off()) {
             Datasets.Splits data = Datasets.load(cfg.dataset(), Datasets.resolveDir(cfg.dataset(), dataDir));
             Teacher teacher = stages.run("teacher", () -> teachers.obtain(cfg.teacher(), data, manager, progress));
             Calibration calib = stages.run("synthesis", () -> syntheticSets.obtain(cfg, teacher, data, manager, progress));
