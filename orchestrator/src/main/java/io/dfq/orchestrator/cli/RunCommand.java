@@ -94,7 +94,11 @@ public final class RunCommand implements Callable<Integer> {
             Thread hook = new Thread(() -> stop(handle), "dfq-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
             SweepSummary summary = handle.done().toCompletableFuture().get();
-            Runtime.getRuntime().removeShutdownHook(hook);
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                return 130; // Ctrl-C: the hook stopped the sweep and owns the cleanup
+            }
             handle.close();
             bar.finish();
             List<LeaderboardRow> rows = store.leaderboard(TrialQuery.all().withRecipe(recipe.name()));
