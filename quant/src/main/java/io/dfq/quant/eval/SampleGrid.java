@@ -14,7 +14,10 @@ public final class SampleGrid {
 
     private SampleGrid() {}
 
-    /** Writes up to {@code rows * cols} of {@code images} (channel 0) to {@code png}. */
+    /**
+     * Writes up to {@code rows * cols} of {@code images} (channel 0) to {@code png}, cell k showing
+     * image {@code order[k]}; a negative index leaves its cell blank.
+     */
     public static void write(ImageSet images, int[] order, int cols, int rows, Path png) throws IOException {
         int h = images.height();
         int w = images.width();
@@ -26,6 +29,9 @@ public final class SampleGrid {
         float[] d = images.data();
         int size = images.imageSize();
         for (int k = 0; k < n; k++) {
+            if (order[k] < 0) {
+                continue;
+            }
             int base = order[k] * size;
             float min = Float.POSITIVE_INFINITY;
             float max = Float.NEGATIVE_INFINITY;

@@ -38,14 +38,13 @@ public final class LeNet5 extends Net {
     }
 
     @Override
-    public NDArray apply(NDArray x, boolean training) {
+    public NDArray features(NDArray x, boolean training) {
         Shape k = new Shape(2, 2);
         NDArray h = Pool.maxPool2d(Activation.relu(conv1.apply(x, training)), k, k, new Shape(0, 0), false);
         h = Pool.maxPool2d(Activation.relu(conv2.apply(h, training)), k, k, new Shape(0, 0), false);
         h = h.reshape(h.getShape().get(0), -1);
         h = Activation.relu(fc1.apply(h, training));
-        h = Activation.relu(fc2.apply(h, training));
-        return fc3.apply(h, training);
+        return Activation.relu(fc2.apply(h, training));
     }
 
     @Override

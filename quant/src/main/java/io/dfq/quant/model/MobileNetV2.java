@@ -53,13 +53,12 @@ public final class MobileNetV2 extends Net {
     }
 
     @Override
-    public NDArray apply(NDArray x, boolean training) {
+    public NDArray features(NDArray x, boolean training) {
         NDArray h = Activation.relu6(stem.apply(x, training));
         for (InvertedResidual b : blocks) {
             h = b.apply(h, training);
         }
-        h = Activation.relu6(head.apply(h, training));
-        return fc.apply(globalAvgPool(h), training);
+        return globalAvgPool(Activation.relu6(head.apply(h, training)));
     }
 
     @Override

@@ -71,6 +71,20 @@ public abstract class Net extends Unit {
         return apply(images, training);
     }
 
+    /** The penultimate features (the classifier's input) for a batch (N, C, H, W). */
+    public abstract NDArray features(NDArray images, boolean training);
+
+    /** Logits from penultimate features. */
+    public NDArray classify(NDArray features, boolean training) {
+        List<QLayer> all = layers();
+        return all.get(all.size() - 1).apply(features, training);
+    }
+
+    @Override
+    public NDArray apply(NDArray x, boolean training) {
+        return classify(features(x, training), training);
+    }
+
     /** Writes all parameters (running statistics included). */
     public void save(DataOutputStream out) throws IOException {
         saveParameters(out);

@@ -51,12 +51,12 @@ public final class ResNet extends Net {
     }
 
     @Override
-    public NDArray apply(NDArray x, boolean training) {
+    public NDArray features(NDArray x, boolean training) {
         NDArray h = Activation.relu(stem.apply(x, training));
         for (BasicBlock b : blocks) {
             h = b.apply(h, training);
         }
-        return fc.apply(globalAvgPool(h), training);
+        return globalAvgPool(h);
     }
 
     @Override

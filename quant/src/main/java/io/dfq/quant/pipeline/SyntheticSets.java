@@ -18,8 +18,11 @@ import io.dfq.quant.generate.SyntheticSet;
 import io.dfq.quant.model.Net;
 import io.dfq.quant.nn.Autograd;
 import io.dfq.quant.pipeline.Teachers.Teacher;
+import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -75,7 +78,7 @@ public final class SyntheticSets {
                 meta.put("teacher", teacher.key());
                 meta.set("stats", JSON.valueToTree(stats));
                 JSON.writerWithDefaultPrettyPrinter().writeValue(dir.resolve("meta.json").toFile(), meta);
-                SampleGrid.write(set.images(), firstIndices(set.images().count(), 80), 10, 8, dir.resolve("grid.png"));
+                writeGrid(set.images(), dir.resolve("grid.png"));
             }
         });
         ImageSet images = ImageFiles.read(got.dir().resolve("images.bin"));
@@ -87,18 +90,40 @@ public final class SyntheticSets {
         return new Calibration(images, key, got.dir(), got.computed(), values);
     }
 
-    private static int[] firstIndices(int count, int max) {
-        int[] idx = new int[Math.min(count, max)];
-        for (int i = 0; i < idx.length; i++) {
-            idx[i] = i;
+    /**
+     * Class-conditional sets: row c holds up to 8 images of class c (in set order); others: the
+     * first 80 images, 10 per row.
+     */
+    static void writeGrid(ImageSet images, Path png) throws IOException {
+        int cols = images.hasLabels() ? 8 : 10;
+        List<Integer> order = new ArrayList<>();
+        if (images.hasLabels()) {
+            for (int c = 0; c < 10; c++) {
+                int row = 0;
+                for (int i = 0; i < images.count() && row < cols; i++) {
+                    if (images.label(i) == c) {
+                        order.add(i);
+                        row++;
+                    }
+                }
+                for (; row < cols; row++) {
+                    order.add(-1);
+                }
+            }
+        } else {
+            for (int i = 0; i < Math.min(images.count(), 80); i++) {
+                order.add(i);
+            }
         }
-        return idx;
+        int rows = Math.max(1, (order.size() + cols - 1) / cols);
+        SampleGrid.write(images, order.stream().mapToInt(Integer::intValue).toArray(), cols, rows, png);
     }
 
     /**
      * The teacher's view of a set: mean max-softmax confidence, mean predictive entropy (nats),
-     * predicted-class histogram, and (for BN models) the ZeroQ BN-statistics distance averaged over
-     * batches.
+     * predicted-class histogram, diversity (mean pairwise cosine distance of the teacher's
+     * penultimate features, over at most the first 512 images), and (for BN models) the ZeroQ
+     * BN-statistics distance averaged over batches.
      */
     static Map<String, Double> describe(Net teacher, ImageSet images, int batch, NDManager manager) {
         double confidence = 0;
@@ -127,6 +152,7 @@ public final class SyntheticSets {
             }
         }
         Map<String, Double> out = new HashMap<>();
+        out.put("diversity", diversity(teacher, images.head(512), batch, manager));
         out.put("teacher_confidence", confidence / images.count());
         out.put("teacher_entropy", entropy / images.count());
         if (teacher.hasBatchNorm()) {
@@ -136,5 +162,26 @@ public final class SyntheticSets {
             out.put("class_" + c, (double) hist[c]);
         }
         return out;
+    }
+
+    /** Mean cosine distance between the penultimate features of every pair of distinct images. */
+    static double diversity(Net teacher, ImageSet images, int batch, NDManager manager) {
+        int n = images.count();
+        if (n < 2) {
+            return 0;
+        }
+        try (NDManager scope = manager.newSubManager()) {
+            NDArray all = null;
+            for (int from = 0; from < n; from += batch) {
+                int to = Math.min(n, from + batch);
+                NDArray x = images.batch(scope, from, to);
+                NDArray f = Autograd.noGrad(() -> teacher.features(x, false));
+                all = all == null ? f : all.concat(f, 0);
+            }
+            NDArray norm = all.norm(new int[] {1}, true).add(1e-12f);
+            NDArray unit = all.div(norm);
+            double sumCos = unit.matMul(unit.transpose()).sum().getFloat() - n; // minus the diagonal
+            return 1 - sumCos / ((double) n * (n - 1));
+        }
     }
 }
