@@ -1,7 +1,10 @@
 package io.dfq.quant.model;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.convolutional.Conv2d;
@@ -43,6 +46,7 @@ public final class QLayer extends Unit {
     private NDArray quantizedWeight;
     private ActQuantizer inputQuantizer;
     private int weightBits;
+    private Random swing;
 
     private QLayer(String name, Kind kind, int in, int out, int kernel, int stride, int padding,
             int groups, boolean withBn, Random rnd) {
@@ -90,12 +94,46 @@ public final class QLayer extends Unit {
     @Override
     public NDArray apply(NDArray x, boolean training) {
         NDArray in = inputQuantizer == null ? x : inputQuantizer.apply(x);
+        if (swing != null && stride > 1) {
+            in = swing(in);
+        }
         NDArray w = quantizedWeight != null ? quantizedWeight : weight.getArray();
         NDArray y = kind == Kind.CONV
                 ? Conv2d.conv2d(in, w, bias.getArray(), new Shape(stride, stride),
                         new Shape(padding, padding), new Shape(1, 1), groups).singletonOrThrow()
                 : Linear.linear(in, w, bias.getArray()).singletonOrThrow();
         return bn != null && !folded ? bn.apply(y, training) : y;
+    }
+
+    /**
+     * Genie's swing convolution (Jeon et al., "Genie: Show Me the Data for Quantization", CVPR 2023):
+     * while {@code rnd} is set, a strided convolution first shifts its input by an offset (dx, dy) in
+     * {-1, 0, 1}^2 drawn from {@code rnd} at every forward pass (x first, as the reference code), the
+     * input being reflect-padded by one pixel and cropped back to its size, so that the stride samples
+     * every phase of the synthetic images instead of always the same pixels. Null (the default)
+     * switches it off; layers with stride 1 ignore it. Synthesis only: never set on a model that is
+     * evaluated or quantized.
+     */
+    public void setSwing(Random rnd) {
+        this.swing = rnd;
+    }
+
+    /** out[y][x] = in[r(y + dy)][r(x + dx)], r reflecting at the border (reflect pad 1, crop at 1 + d). */
+    private NDArray swing(NDArray x) {
+        int dx = swing.nextInt(3) - 1;
+        int dy = swing.nextInt(3) - 1;
+        return shift(shift(x, 3, dx), 2, dy);
+    }
+
+    private static NDArray shift(NDArray x, int axis, int d) {
+        if (d == 0) {
+            return x;
+        }
+        long n = x.getShape().get(axis);
+        String lead = ":, ".repeat(axis);
+        NDArray body = x.get(new NDIndex(lead + (d > 0 ? "1:" : ":" + (n - 1))));
+        NDArray edge = x.get(new NDIndex(lead + (d > 0 ? (n - 2) + ":" + (n - 1) : "1:2")));
+        return NDArrays.concat(d > 0 ? new NDList(body, edge) : new NDList(edge, body), axis);
     }
 
     @Override
