@@ -11,6 +11,7 @@ import io.dfq.quant.model.TapBatchNorm;
 import io.dfq.quant.nn.Adam;
 import io.dfq.quant.nn.Autograd;
 import io.dfq.quant.nn.Init;
+import io.dfq.quant.nn.Scalars;
 import io.dfq.quant.spec.ParamSpec;
 import io.dfq.quant.spec.Params;
 import java.util.Arrays;
@@ -224,7 +225,7 @@ public final class ClusterQ implements Generator {
             NDArray term = distance(s[0], s[1], l.bn().runningMean(), l.bn().runningVar()).sum();
             total = total == null ? term : total.add(term);
         }
-        return total.div(layers.size());
+        return Scalars.div(total, layers.size());
     }
 
     /**
@@ -240,7 +241,7 @@ public final class ClusterQ implements Generator {
             NDArray term = distance(s[0], s[1], c[0], c[1]).mul(presentWeights).sum();
             total = total == null ? term : total.add(term);
         }
-        return total.div(deep.size());
+        return Scalars.div(total, deep.size());
     }
 
     /** Per row g: mean_c (mean_gc - m_gc)^2 + (var_gc - v_gc)^2 (targets broadcast). */
@@ -251,7 +252,7 @@ public final class ClusterQ implements Generator {
 
     /** L_D = sum_ij W_ij cos(f_i, f_j), W from {@link #pairWeights}. */
     static NDArray diversity(NDArray features, NDArray pairWeights) {
-        NDArray norms = features.square().sum(new int[] {1}, true).sqrt().maximum(1e-6f);
+        NDArray norms = Scalars.max(features.square().sum(new int[] {1}, true).sqrt(), 1e-6);
         NDArray unit = features.div(norms);
         return unit.matMul(unit.transpose()).mul(pairWeights).sum();
     }

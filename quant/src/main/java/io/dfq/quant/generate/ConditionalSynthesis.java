@@ -10,6 +10,7 @@ import io.dfq.quant.model.Net;
 import io.dfq.quant.model.QLayer;
 import io.dfq.quant.nn.Adam;
 import io.dfq.quant.nn.Autograd;
+import io.dfq.quant.nn.Scalars;
 import io.dfq.quant.spec.Params;
 import java.util.HashMap;
 import java.util.List;
@@ -138,9 +139,9 @@ final class ConditionalSynthesis {
     static NDArray[] objective(NDArray logits, NDArray targets, BnStatistics taps, double wCe, double wBns) {
         NDArray ce = softCrossEntropy(logits, targets);
         NDArray bns = taps == null ? null : bns(taps);
-        NDArray loss = Scale.by(ce, wCe);
+        NDArray loss = Scalars.mul(ce, wCe);
         if (bns != null && wBns > 0) {
-            loss = loss.add(Scale.by(bns, wBns));
+            loss = loss.add(Scalars.mul(bns, wBns));
         }
         return new NDArray[] {loss, ce, bns};
     }
@@ -189,7 +190,7 @@ final class ConditionalSynthesis {
                     .add(l.var().sub(l.bn().runningVar()).square().mean());
             total = total == null ? term : total.add(term);
         }
-        return Scale.by(total, 1.0 / layers.size());
+        return Scalars.mul(total, 1.0 / layers.size());
     }
 
     /** One-hot rows (N x classes, row-major) for the classes {@code y}. */

@@ -11,6 +11,7 @@ import io.dfq.quant.model.TapBatchNorm;
 import io.dfq.quant.nn.Adam;
 import io.dfq.quant.nn.Autograd;
 import io.dfq.quant.nn.Init;
+import io.dfq.quant.nn.Scalars;
 import io.dfq.quant.spec.ParamSpec;
 import io.dfq.quant.spec.Params;
 import java.util.Arrays;
@@ -186,13 +187,13 @@ public final class Dsg implements Generator {
             }
             total = total == null ? term : total.add(term);
         }
-        return total.div(n);
+        return Scalars.div(total, n);
     }
 
     /** L_il for every image i of one layer: (N). */
     static NDArray sampleLoss(SampleBnStatistics.Layer layer, float delta, float gamma) {
-        NDArray mean = meanGap(layer).sub(delta).maximum(0f).square();
-        NDArray std = stdGap(layer).sub(gamma).maximum(0f).square();
+        NDArray mean = Scalars.max(meanGap(layer).sub(delta), 0).square();
+        NDArray std = Scalars.max(stdGap(layer).sub(gamma), 0).square();
         return mean.add(std).sum(new int[] {1});
     }
 

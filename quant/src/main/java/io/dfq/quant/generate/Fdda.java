@@ -10,6 +10,7 @@ import io.dfq.quant.model.Net;
 import io.dfq.quant.nn.Adam;
 import io.dfq.quant.nn.Autograd;
 import io.dfq.quant.nn.Init;
+import io.dfq.quant.nn.Scalars;
 import io.dfq.quant.spec.ParamSpec;
 import io.dfq.quant.spec.Params;
 import java.util.Arrays;
@@ -176,7 +177,7 @@ public final class Fdda implements Generator {
         NDArray logits = teacher.logits(gen.apply(latent(m, draw.latentA(), p), draw.labels()), false);
         NDArray bn = bnLoss(taps.layers());
         NDArray ce = crossEntropy(logits, draw.labels());
-        NDArray total = ce.mul(weight(p, "w_ce")).add(bn.mul(weight(p, "w_bn")));
+        NDArray total = Scalars.mul(ce, weight(p, "w_ce")).add(Scalars.mul(bn, weight(p, "w_bn")));
         if (draw.same() == null) {
             NDArray zero = bn.zerosLike();
             return new NDArray[] {bn, zero, zero, ce, total};
@@ -188,9 +189,9 @@ public final class Fdda implements Generator {
         NDArray center = classLoss(taps.layers(), centres.mean(l), centres.var(l), from);
         NDArray distort = classLoss(taps.layers(), draw.noisyMean(), draw.noisyVar(), from);
         NDArray ceB = crossEntropy(logitsB, draw.same());
-        total = total.add(ceB.mul(weight(p, "w_ce")))
-                .add(center.mul(weight(p, "w_center")))
-                .add(distort.mul(weight(p, "w_distort")));
+        total = total.add(Scalars.mul(ceB, weight(p, "w_ce")))
+                .add(Scalars.mul(center, weight(p, "w_center")))
+                .add(Scalars.mul(distort, weight(p, "w_distort")));
         return new NDArray[] {bn, center, distort, ce.add(ceB), total};
     }
 
@@ -239,7 +240,7 @@ public final class Fdda implements Generator {
         if (total == null) {
             throw new IllegalStateException("no BatchNorm layer observed");
         }
-        return total.div(layers.size());
+        return Scalars.div(total, layers.size());
     }
 
     /**
@@ -259,7 +260,7 @@ public final class Fdda implements Generator {
         if (total == null) {
             throw new IllegalStateException("no BatchNorm layer at or after index " + from);
         }
-        return total.div(layers.size() - from);
+        return Scalars.div(total, layers.size() - from);
     }
 
     /** The reference code's first BN layer of the class losses: floor((L + 1) / 2) - 2. */
@@ -287,7 +288,7 @@ public final class Fdda implements Generator {
             onehot[(int) (i * k) + labels[i]] = 1f;
         }
         NDArray target = logits.getManager().create(onehot, logits.getShape());
-        return logits.logSoftmax(1).mul(target).sum().neg().div(labels.length);
+        return Scalars.div(logits.logSoftmax(1).mul(target).sum().neg(), labels.length);
     }
 
     /** lr x 0.1^k after k of the milestones at 1/4, 1/2 and 3/4 of the run. */

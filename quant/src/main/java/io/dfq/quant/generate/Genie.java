@@ -13,6 +13,7 @@ import io.dfq.quant.model.TapBatchNorm;
 import io.dfq.quant.nn.Adam;
 import io.dfq.quant.nn.Autograd;
 import io.dfq.quant.nn.Init;
+import io.dfq.quant.nn.Scalars;
 import io.dfq.quant.spec.ParamSpec;
 import io.dfq.quant.spec.Params;
 import java.util.ArrayList;
@@ -190,7 +191,7 @@ public final class Genie implements Generator {
                     teacher.logits(x, false);
                     NDArray bn = taps.loss();
                     NDArray input = inputLoss(x);
-                    NDArray loss = wInput > 0 ? bn.add(Scale.by(input, wInput)) : bn;
+                    NDArray loss = wInput > 0 ? bn.add(Scalars.mul(input, wInput)) : bn;
                     value = new double[] {loss.getFloat(), bn.getFloat(), input.getFloat()};
                     Divergence.check(name(), it, value[0]);
                     rec.backward(loss);
@@ -225,8 +226,8 @@ public final class Genie implements Generator {
         NDArray flat = x.reshape(s.get(0) * s.get(1), -1);
         NDArray mean = flat.mean(new int[] {1});
         long count = flat.getShape().get(1);
-        NDArray var = Scale.by(flat.sub(mean.reshape(-1, 1)).square().sum(new int[] {1}), 1.0 / (count - 1));
-        return Scale.by(mean.square().sum().add(std(var).sub(1).square().sum()), 1.0 / s.get(0));
+        NDArray var = Scalars.mul(flat.sub(mean.reshape(-1, 1)).square().sum(new int[] {1}), 1.0 / (count - 1));
+        return Scalars.mul(mean.square().sum().add(std(var).sub(1).square().sum()), 1.0 / s.get(0));
     }
 
     private static NDArray std(NDArray var) {
@@ -253,7 +254,7 @@ public final class Genie implements Generator {
         public void observe(TapBatchNorm bn, NDArray input) {
             NDArray[] s = TapBatchNorm.channelStats(input);
             long count = input.size() / input.getShape().get(1);
-            layers.add(new Layer(bn, s[0], std(Scale.by(s[1], (double) count / (count - 1)))));
+            layers.add(new Layer(bn, s[0], std(Scalars.mul(s[1], (double) count / (count - 1)))));
         }
 
         void clear() {

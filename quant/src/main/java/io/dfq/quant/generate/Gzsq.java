@@ -11,6 +11,7 @@ import io.dfq.quant.model.TapBatchNorm;
 import io.dfq.quant.nn.Adam;
 import io.dfq.quant.nn.Autograd;
 import io.dfq.quant.nn.Init;
+import io.dfq.quant.nn.Scalars;
 import io.dfq.quant.spec.ParamSpec;
 import io.dfq.quant.spec.Params;
 import java.util.ArrayList;
@@ -155,7 +156,7 @@ public final class Gzsq implements Generator {
                             List<PreActivations.Moments> observed = layers.observe(x);
                             NDArray layerTerm = layerLoss(observed, targets, zscore, s);
                             NDArray inputTerm = inputLoss(x, zscore, s);
-                            NDArray loss = layerTerm.mul(wLayers).add(inputTerm.mul(wInput));
+                            NDArray loss = Scalars.mul(layerTerm, wLayers).add(Scalars.mul(inputTerm, wInput));
                             value = loss.getFloat();
                             Divergence.check(name(), it, value);
                             g.backward(loss);

@@ -10,6 +10,7 @@ import io.dfq.quant.model.Net;
 import io.dfq.quant.nn.Adam;
 import io.dfq.quant.nn.Autograd;
 import io.dfq.quant.nn.Init;
+import io.dfq.quant.nn.Scalars;
 import io.dfq.quant.spec.ParamSpec;
 import io.dfq.quant.spec.Params;
 import java.util.List;
@@ -199,7 +200,7 @@ public final class IntraQ implements Generator {
      */
     static NDArray marginLoss(NDArray features, NDArray centres, NDArray mask, double low, double high) {
         NDArray d = cosine(features, centres).neg().add(1);
-        NDArray hinge = d.neg().add((float) low).maximum(0f).add(d.sub((float) high).maximum(0f));
+        NDArray hinge = Scalars.max(d.neg().add((float) low), 0).add(Scalars.max(d.sub((float) high), 0));
         return hinge.mul(mask).sum().div(mask.sum());
     }
 
@@ -207,7 +208,7 @@ public final class IntraQ implements Generator {
     static NDArray cosine(NDArray a, NDArray b) {
         NDArray dot = a.mul(b).sum(new int[] {1});
         NDArray norms = a.square().sum(new int[] {1}).mul(b.square().sum(new int[] {1})).sqrt();
-        return dot.div(norms.maximum(1e-6f));
+        return dot.div(Scalars.max(norms, 1e-6));
     }
 
     /** The teacher's penultimate features (N x D) of finished images. */

@@ -1,6 +1,7 @@
 package io.dfq.quant.generate;
 
 import ai.djl.ndarray.NDArray;
+import io.dfq.quant.nn.Scalars;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -34,7 +35,7 @@ final class LossTerms {
      */
     NDArray add(NDArray total, String term, double weight, NDArray value) {
         record(term, value.getFloat());
-        NDArray weighted = value.mul((float) weight);
+        NDArray weighted = Scalars.mul(value, weight);
         return total == null ? weighted : total.add(weighted);
     }
 

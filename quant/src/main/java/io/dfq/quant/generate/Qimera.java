@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.dfq.quant.model.Net;
 import io.dfq.quant.model.QLayer;
 import io.dfq.quant.nn.Init;
+import io.dfq.quant.nn.Scalars;
 import io.dfq.quant.spec.ParamSpec;
 import io.dfq.quant.spec.Params;
 import java.util.List;
@@ -216,7 +217,7 @@ public final class Qimera implements Generator {
         private NDArray input(NDManager mgr, float[] z, int[] c, float[] pi, int n) {
             NDArray e = embedding.apply(mgr.create(ConditionalSynthesis.oneHot(c, classes),
                     new Shape((long) n * k, classes)), true);
-            NDArray v = e.add(Scale.by(mgr.create(z, new Shape((long) n * k, latent)), noiseScale));
+            NDArray v = e.add(Scalars.mul(mgr.create(z, new Shape((long) n * k, latent)), noiseScale));
             if (embedNorm) {
                 v = standardize(v);
             }
