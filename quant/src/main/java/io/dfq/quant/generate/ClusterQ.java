@@ -2,13 +2,11 @@ package io.dfq.quant.generate;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.dfq.quant.data.ImageSet;
 import io.dfq.quant.model.Net;
 import io.dfq.quant.model.TapBatchNorm;
-import io.dfq.quant.nn.Adam;
 import io.dfq.quant.nn.Autograd;
 import io.dfq.quant.nn.Init;
 import io.dfq.quant.nn.Scalars;
@@ -159,24 +157,10 @@ public final class ClusterQ implements Generator {
             NDArray x = batchManager.create(pixels, new Shape(n).addAll(ctx.imageShape()));
             x.setRequiresGradient(true);
             BatchArrays arrays = BatchArrays.of(batchManager, labels, centroids.classes(), centroids);
-            Plateau lr = new Plateau(p.getDouble("lr"), p.getInt("patience"), p.getDouble("min_lr"));
-            try (Adam adam = new Adam(List.of(x))) {
-                for (int it = 0; it < p.getInt("iters"); it++) {
-                    try (NDScope step = new NDScope()) {
-                        step.suppressNotUsedWarning();
-                        taps.clear();
-                        double value;
-                        try (Autograd g = Autograd.record()) {
-                            NDArray loss = objective(teacher, x, taps, arrays, p, terms);
-                            value = terms.total(name(), loss);
-                            Divergence.check(name(), it, value);
-                            g.backward(loss);
-                        }
-                        adam.step(lr.current());
-                        lr.observe(value);
-                    }
-                }
-            }
+            PixelOptimization.run(name(), x, p, it -> {
+                taps.clear();
+                return objective(teacher, x, taps, arrays, p, terms);
+            }, loss -> terms.total(name(), loss));
             float[] result = x.toFloatArray();
             System.arraycopy(result, 0, pixels, 0, result.length);
         }

@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.dfq.quant.data.ImageSet;
 import io.dfq.quant.model.Net;
 import io.dfq.quant.model.TapBatchNorm;
-import io.dfq.quant.nn.Adam;
 import io.dfq.quant.nn.Autograd;
 import io.dfq.quant.nn.Init;
 import io.dfq.quant.nn.Scalars;
@@ -110,28 +109,12 @@ public final class Dsg implements Generator {
                 SampleBnStatistics taps = new SampleBnStatistics(teacher)) {
             NDArray x = batchManager.create(pixels, new Shape(n).addAll(ctx.imageShape()));
             x.setRequiresGradient(true);
-            Plateau lr = new Plateau(p.getDouble("lr"), p.getInt("patience"), p.getDouble("min_lr"));
-            try (Adam adam = new Adam(List.of(x))) {
-                for (int it = 0; it < p.getInt("iters"); it++) {
-                    try (NDScope step = new NDScope()) {
-                        step.suppressNotUsedWarning();
-                        taps.clear();
-                        double value;
-                        try (Autograd g = Autograd.record()) {
-                            teacher.logits(x, false);
-                            NDArray loss = terms.add(null, "bn", 1, alignment(taps.layers(), margins, lse));
-                            if (inputTerm) {
-                                loss = terms.add(loss, "input", 1, ZeroQ.inputLoss(x));
-                            }
-                            value = terms.total(name(), loss);
-                            Divergence.check(name(), it, value);
-                            g.backward(loss);
-                        }
-                        adam.step(lr.current());
-                        lr.observe(value);
-                    }
-                }
-            }
+            PixelOptimization.run(name(), x, p, it -> {
+                taps.clear();
+                teacher.logits(x, false);
+                NDArray loss = terms.add(null, "bn", 1, alignment(taps.layers(), margins, lse));
+                return inputTerm ? terms.add(loss, "input", 1, ZeroQ.inputLoss(x)) : loss;
+            }, loss -> terms.total(name(), loss));
             float[] result = x.toFloatArray();
             System.arraycopy(result, 0, pixels, 0, result.length);
         }

@@ -8,8 +8,6 @@ import io.dfq.quant.data.ImageSet;
 import io.dfq.quant.model.Net;
 import io.dfq.quant.model.QLayer;
 import io.dfq.quant.model.TapBatchNorm;
-import io.dfq.quant.nn.Adam;
-import io.dfq.quant.nn.Autograd;
 import io.dfq.quant.nn.Init;
 import io.dfq.quant.nn.Scalars;
 import io.dfq.quant.spec.ParamSpec;
@@ -146,33 +144,19 @@ public final class Gzsq implements Generator {
         try (NDManager bm = parent.newSubManager()) {
             NDArray x = bm.create(pixels, shape);
             x.setRequiresGradient(true);
-            Plateau lr = new Plateau(p.getDouble("lr"), p.getInt("patience"), p.getDouble("min_lr"));
-            try (Adam adam = new Adam(List.of(x))) {
-                for (int it = 0; it < p.getInt("iters"); it++) {
-                    try (NDScope step = new NDScope()) {
-                        step.suppressNotUsedWarning();
-                        double value;
-                        try (Autograd g = Autograd.record()) {
-                            List<PreActivations.Moments> observed = layers.observe(x);
-                            NDArray layerTerm = layerLoss(observed, targets, zscore, s);
-                            NDArray inputTerm = inputLoss(x, zscore, s);
-                            NDArray loss = Scalars.mul(layerTerm, wLayers).add(Scalars.mul(inputTerm, wInput));
-                            value = loss.getFloat();
-                            Divergence.check(name(), it, value);
-                            g.backward(loss);
-                            if (it == 0) {
-                                r[0] = layerTerm.getFloat();
-                                r[2] = inputTerm.getFloat();
-                                r[4] = observed.size();
-                            }
-                            r[1] = layerTerm.getFloat();
-                            r[3] = inputTerm.getFloat();
-                        }
-                        adam.step(lr.current());
-                        lr.observe(value);
-                    }
+            PixelOptimization.run(name(), x, p, it -> {
+                List<PreActivations.Moments> observed = layers.observe(x);
+                NDArray layerTerm = layerLoss(observed, targets, zscore, s);
+                NDArray inputTerm = inputLoss(x, zscore, s);
+                if (it == 0) {
+                    r[0] = layerTerm.getFloat();
+                    r[2] = inputTerm.getFloat();
+                    r[4] = observed.size();
                 }
-            }
+                r[1] = layerTerm.getFloat();
+                r[3] = inputTerm.getFloat();
+                return Scalars.mul(layerTerm, wLayers).add(Scalars.mul(inputTerm, wInput));
+            }, NDArray::getFloat);
             float[] result = x.toFloatArray();
             System.arraycopy(result, 0, pixels, 0, result.length);
         }

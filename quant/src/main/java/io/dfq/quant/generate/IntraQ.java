@@ -2,12 +2,10 @@ package io.dfq.quant.generate;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.dfq.quant.data.ImageSet;
 import io.dfq.quant.model.Net;
-import io.dfq.quant.nn.Adam;
 import io.dfq.quant.nn.Autograd;
 import io.dfq.quant.nn.Init;
 import io.dfq.quant.nn.Scalars;
@@ -126,25 +124,11 @@ public final class IntraQ implements Generator {
             x.setRequiresGradient(true);
             NDArray targets = batchManager.create(b.targets(), new Shape(n, b.classes()));
             NDArray[] centre = centres.lookup(batchManager, b.labels());
-            Plateau lr = new Plateau(p.getDouble("lr"), p.getInt("patience"), p.getDouble("min_lr"));
-            try (Adam adam = new Adam(List.of(x))) {
-                for (int it = 0; it < p.getInt("iters"); it++) {
-                    try (NDScope step = new NDScope()) {
-                        step.suppressNotUsedWarning();
-                        taps.clear();
-                        NDArray view = augment(lor, x, rnd, p.getDouble("lor_p"));
-                        double value;
-                        try (Autograd g = Autograd.record()) {
-                            NDArray loss = objective(teacher, view, taps, targets, centre, p, terms);
-                            value = terms.total(name(), loss);
-                            Divergence.check(name(), it, value);
-                            g.backward(loss);
-                        }
-                        adam.step(lr.current());
-                        lr.observe(value);
-                    }
-                }
-            }
+            PixelOptimization.run(name(), x, p, it -> {
+                taps.clear();
+                NDArray view = augment(lor, x, rnd, p.getDouble("lor_p"));
+                return objective(teacher, view, taps, targets, centre, p, terms);
+            }, loss -> terms.total(name(), loss));
             float[] result = x.toFloatArray();
             System.arraycopy(result, 0, b.pixels(), 0, result.length);
         }

@@ -2,14 +2,11 @@ package io.dfq.quant.generate;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.dfq.quant.data.ImageSet;
 import io.dfq.quant.model.Net;
 import io.dfq.quant.model.TapBatchNorm;
-import io.dfq.quant.nn.Adam;
-import io.dfq.quant.nn.Autograd;
 import io.dfq.quant.nn.Init;
 import io.dfq.quant.spec.ParamSpec;
 import io.dfq.quant.spec.Params;
@@ -90,37 +87,21 @@ public final class ZeroQ implements Generator {
                 BnStatistics taps = new BnStatistics(teacher)) {
             NDArray x = batchManager.create(pixels, new Shape(n).addAll(img));
             x.setRequiresGradient(true);
-            Plateau lr = new Plateau(p.getDouble("lr"), p.getInt("patience"), p.getDouble("min_lr"));
-            double first = Double.NaN;
-            double last = Double.NaN;
-            try (Adam adam = new Adam(List.of(x))) {
-                for (int it = 0; it < p.getInt("iters"); it++) {
-                    try (NDScope step = new NDScope()) {
-                        step.suppressNotUsedWarning();
-                        taps.clear();
-                        double value;
-                        try (Autograd g = Autograd.record()) {
-                            teacher.logits(x, false);
-                            NDArray loss = taps.meanStdDistance();
-                            if (inputTerm) {
-                                loss = loss.add(inputLoss(x));
-                            }
-                            value = loss.getFloat();
-                            Divergence.check(name(), it, value);
-                            g.backward(loss);
-                        }
-                        adam.step(lr.current());
-                        lr.observe(value);
-                        if (it == 0) {
-                            first = value;
-                        }
-                        last = value;
-                    }
-                }
-            }
+            double[] firstLast = {Double.NaN, Double.NaN};
+            PixelOptimization.run(name(), x, p, it -> {
+                taps.clear();
+                teacher.logits(x, false);
+                NDArray loss = taps.meanStdDistance();
+                return inputTerm ? loss.add(inputLoss(x)) : loss;
+            }, loss -> {
+                double v = loss.getFloat();
+                firstLast[0] = Double.isNaN(firstLast[0]) ? v : firstLast[0];
+                firstLast[1] = v;
+                return v;
+            });
             float[] result = x.toFloatArray();
             System.arraycopy(result, 0, pixels, 0, result.length);
-            return new double[] {first, last};
+            return firstLast;
         }
     }
 
