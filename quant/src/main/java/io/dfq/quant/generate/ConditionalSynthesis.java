@@ -10,6 +10,7 @@ import io.dfq.quant.model.Net;
 import io.dfq.quant.model.QLayer;
 import io.dfq.quant.nn.Adam;
 import io.dfq.quant.nn.Autograd;
+import io.dfq.quant.nn.Divergence;
 import io.dfq.quant.nn.Scalars;
 import io.dfq.quant.spec.Params;
 import java.util.HashMap;

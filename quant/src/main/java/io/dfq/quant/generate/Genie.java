@@ -12,6 +12,7 @@ import io.dfq.quant.model.QLayer;
 import io.dfq.quant.model.TapBatchNorm;
 import io.dfq.quant.nn.Adam;
 import io.dfq.quant.nn.Autograd;
+import io.dfq.quant.nn.Divergence;
 import io.dfq.quant.nn.Init;
 import io.dfq.quant.nn.Scalars;
 import io.dfq.quant.spec.ParamSpec;

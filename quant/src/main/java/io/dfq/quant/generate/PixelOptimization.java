@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDScope;
 import io.dfq.quant.nn.Adam;
 import io.dfq.quant.nn.Autograd;
+import io.dfq.quant.nn.Divergence;
 import io.dfq.quant.spec.Params;
 import java.util.List;
 import java.util.function.ToDoubleFunction;

@@ -38,13 +38,31 @@ public final class LeNet5 extends Net {
     }
 
     @Override
+    public List<Segment> segments() {
+        return List.of(
+                new Segment("conv1", List.of(conv1), (x, t) -> pool(Activation.relu(conv1.apply(x, t)))),
+                new Segment("conv2", List.of(conv2), (x, t) -> {
+                    NDArray h = pool(Activation.relu(conv2.apply(x, t)));
+                    return h.reshape(h.getShape().get(0), -1);
+                }),
+                new Segment("fc1", List.of(fc1), (x, t) -> Activation.relu(fc1.apply(x, t))),
+                new Segment("fc2", List.of(fc2), (x, t) -> Activation.relu(fc2.apply(x, t))),
+                new Segment("fc3", List.of(fc3), (x, t) -> fc3.apply(x, t)));
+    }
+
+    @Override
     public NDArray features(NDArray x, boolean training) {
+        List<Segment> segments = segments();
+        NDArray h = x;
+        for (Segment s : segments.subList(0, segments.size() - 1)) {
+            h = s.apply(h, training);
+        }
+        return h;
+    }
+
+    private static NDArray pool(NDArray x) {
         Shape k = new Shape(2, 2);
-        NDArray h = Pool.maxPool2d(Activation.relu(conv1.apply(x, training)), k, k, new Shape(0, 0), false);
-        h = Pool.maxPool2d(Activation.relu(conv2.apply(h, training)), k, k, new Shape(0, 0), false);
-        h = h.reshape(h.getShape().get(0), -1);
-        h = Activation.relu(fc1.apply(h, training));
-        return Activation.relu(fc2.apply(h, training));
+        return Pool.maxPool2d(x, k, k, new Shape(0, 0), false);
     }
 
     @Override

@@ -53,6 +53,18 @@ public final class MobileNetV2 extends Net {
     }
 
     @Override
+    public List<Segment> segments() {
+        List<Segment> out = new ArrayList<>();
+        out.add(new Segment("stem", List.of(stem), (x, t) -> Activation.relu6(stem.apply(x, t))));
+        for (InvertedResidual b : blocks) {
+            out.add(new Segment(b.name, b.layers(), b::apply));
+        }
+        out.add(new Segment("head", List.of(head), (x, t) -> Activation.relu6(head.apply(x, t))));
+        out.add(new Segment("fc", List.of(fc), (x, t) -> fc.apply(globalAvgPool(x), t)));
+        return out;
+    }
+
+    @Override
     public NDArray features(NDArray x, boolean training) {
         NDArray h = Activation.relu6(stem.apply(x, training));
         for (InvertedResidual b : blocks) {
@@ -73,8 +85,10 @@ public final class MobileNetV2 extends Net {
         private final QLayer depthwise;
         private final QLayer project;
         private final boolean residual;
+        private final String name;
 
         InvertedResidual(String name, int in, int out, int stride, int expansion, Random rnd) {
+            this.name = name;
             int hidden = in * expansion;
             expand = expansion == 1
                     ? null

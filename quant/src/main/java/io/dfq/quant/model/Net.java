@@ -33,6 +33,12 @@ public abstract class Net extends Unit {
     /** Every conv/linear layer, in forward order (first is the stem, last the classifier). */
     public abstract List<QLayer> layers();
 
+    /**
+     * The network as a chain of reconstruction units: applying them in order equals {@link
+     * #logits}, and together they hold every layer of {@link #layers()} once, in order.
+     */
+    public abstract List<Segment> segments();
+
     /** Every BatchNorm layer, in forward order. */
     public List<TapBatchNorm> batchNorms() {
         List<TapBatchNorm> out = new ArrayList<>();

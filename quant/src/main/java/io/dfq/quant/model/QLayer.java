@@ -12,7 +12,9 @@ import ai.djl.nn.core.Linear;
 import ai.djl.training.initializer.Initializer;
 import io.dfq.quant.nn.Init;
 import io.dfq.quant.qcore.ActQuantizer;
+import io.dfq.quant.qcore.WeightQuantizer;
 import java.util.Random;
+import java.util.function.Consumer;
 
 /**
  * A convolution or linear layer, optionally followed by BatchNorm, that can be folded and fake
@@ -44,7 +46,9 @@ public final class QLayer extends Unit {
     private final TapBatchNorm bn;
     private boolean folded;
     private NDArray quantizedWeight;
+    private WeightQuantizer.Quantized codes;
     private ActQuantizer inputQuantizer;
+    private Consumer<NDArray> probe;
     private int weightBits;
     private Random swing;
 
@@ -93,6 +97,9 @@ public final class QLayer extends Unit {
 
     @Override
     public NDArray apply(NDArray x, boolean training) {
+        if (probe != null) {
+            probe.accept(x);
+        }
         NDArray in = inputQuantizer == null ? x : inputQuantizer.apply(x);
         if (swing != null && stride > 1) {
             in = swing(in);
@@ -218,11 +225,44 @@ public final class QLayer extends Unit {
 
     /**
      * Makes the forward pass use {@code w} (a fake-quantized copy of {@link #weight()}, owned by the
-     * caller's manager) at {@code bits}; null restores FP32 weights.
+     * caller's manager, possibly on an autograd graph during reconstruction) at {@code bits}; null
+     * restores FP32 weights. The layer then has no integer codes until {@link #setQuantized}.
      */
     public void setQuantizedWeight(NDArray w, int bits) {
         this.quantizedWeight = w;
         this.weightBits = w == null ? 0 : bits;
+        this.codes = null;
+    }
+
+    /**
+     * Makes the forward pass use the dequantized {@code q} (created on {@code manager}) at {@code
+     * bits}, keeping the integer codes and per-channel parameters for export.
+     */
+    public void setQuantized(WeightQuantizer.Quantized q, int bits, NDManager manager) {
+        setQuantizedWeight(manager.create(q.dequantize(), weight().getShape()), bits);
+        this.codes = q;
+    }
+
+    /** The integer weights and per-channel parameters in use, or null (FP32 or soft weights). */
+    public WeightQuantizer.Quantized quantized() {
+        return codes;
+    }
+
+    /**
+     * Marks the layer folded with the given (folded) bias, without touching the weight: for a layer
+     * whose forward weight comes from a stored quantized model.
+     */
+    public void restoreFolded(float[] foldedBias) {
+        bias.getArray().set(foldedBias);
+        folded = true;
+    }
+
+    /**
+     * Calls {@code probe} with every raw input (before input quantization) of this layer; null
+     * removes it. Used to capture a layer's or a segment's calibration inputs.
+     */
+    public void setProbe(Consumer<NDArray> probe) {
+        this.probe = probe;
     }
 
     /** Bits of the installed quantized weight, 0 when FP32. */

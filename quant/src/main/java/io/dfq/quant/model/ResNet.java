@@ -51,6 +51,17 @@ public final class ResNet extends Net {
     }
 
     @Override
+    public List<Segment> segments() {
+        List<Segment> out = new ArrayList<>();
+        out.add(new Segment("stem", List.of(stem), (x, t) -> Activation.relu(stem.apply(x, t))));
+        for (BasicBlock b : blocks) {
+            out.add(new Segment(b.name, b.layers(), b::apply));
+        }
+        out.add(new Segment("fc", List.of(fc), (x, t) -> fc.apply(globalAvgPool(x), t)));
+        return out;
+    }
+
+    @Override
     public NDArray features(NDArray x, boolean training) {
         NDArray h = Activation.relu(stem.apply(x, training));
         for (BasicBlock b : blocks) {
@@ -70,8 +81,10 @@ public final class ResNet extends Net {
         private final QLayer conv1;
         private final QLayer conv2;
         private final QLayer shortcut;
+        private final String name;
 
         BasicBlock(String name, int in, int out, int stride, Random rnd) {
+            this.name = name;
             conv1 = addChildBlock("conv1", QLayer.conv(name + ".conv1", in, out, 3, stride, 1, true, rnd));
             conv2 = addChildBlock("conv2", QLayer.conv(name + ".conv2", out, out, 3, 1, 1, true, rnd));
             shortcut = stride != 1 || in != out

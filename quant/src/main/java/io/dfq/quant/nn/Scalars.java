@@ -32,6 +32,11 @@ public final class Scalars {
         return x.maximum(constant(x, c));
     }
 
+    /** {@code x ^ c} elementwise, with {@code c} kept alive for the backward pass. */
+    public static NDArray pow(NDArray x, double c) {
+        return x.pow(constant(x, c));
+    }
+
     private static NDArray constant(NDArray x, double c) {
         return x.getManager().create((float) c);
     }

@@ -12,6 +12,7 @@ import io.dfq.quant.nn.Autograd;
 import io.dfq.quant.pipeline.SyntheticSets.Calibration;
 import io.dfq.quant.pipeline.Teachers.Teacher;
 import io.dfq.quant.quantize.QuantizationContext;
+import io.dfq.quant.quantize.QuantizedModel;
 import io.dfq.quant.quantize.Quantizer;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -25,15 +26,23 @@ import java.util.Map;
  */
 public final class Pipeline implements TrialRunner {
 
+    /** Artifact kind of the quantized models, one per trial key. */
+    public static final String QUANTIZED = "quantized";
+
+    /** The quantized model's file in its artifact directory. */
+    public static final String MODEL_FILE = "model.dfqm";
+
+    private final ArtifactStore artifacts;
     private final Teachers teachers;
     private final SyntheticSets syntheticSets;
     private final Path dataDir;
 
     /**
-     * @param artifacts where teachers and synthetic sets are cached
+     * @param artifacts where teachers and synthetic sets are cached and quantized models stored
      * @param dataDir the data directory override, or null for $DFQ_DATA_DIR / the Debian location
      */
     public Pipeline(ArtifactStore artifacts, Path dataDir) {
+        this.artifacts = artifacts;
         this.teachers = new Teachers(artifacts);
         this.syntheticSets = new SyntheticSets(artifacts);
         this.dataDir = dataDir;
@@ -47,7 +56,8 @@ public final class Pipeline implements TrialRunner {
             Datasets.Splits data = Datasets.load(cfg.dataset(), Datasets.resolveDir(cfg.dataset(), dataDir));
             Teacher teacher = stages.run("teacher", () -> teachers.obtain(cfg.teacher(), data, manager, progress));
             Calibration calib = stages.run("synthesis", () -> syntheticSets.obtain(cfg, teacher, data, manager, progress));
-            Net student = stages.run("quantization", () -> quantize(cfg, teacher, data, calib, manager, progress));
+            Net student = stages.run("quantization",
+                    () -> quantize(spec.key(), cfg, teacher, data, calib, manager, progress));
             Map<String, Double> metrics = stages.run("evaluation", () -> evaluate(cfg, student, teacher, data.test(), manager));
             metrics.put("teacher_cached", teacher.trained() ? 0.0 : 1.0);
             metrics.put("synthesis_cached", calib.generated() ? 0.0 : 1.0);
@@ -57,18 +67,26 @@ public final class Pipeline implements TrialRunner {
             return new TrialOutcome(metrics, stages.seconds(), Map.of(
                     "teacher", root.relativize(teacher.dir()).toString(),
                     "synthetic", root.relativize(calib.dir()).toString(),
-                    "sample_grid", root.relativize(calib.dir().resolve("grid.png")).toString()));
+                    "sample_grid", root.relativize(calib.dir().resolve("grid.png")).toString(),
+                    "quantized_model", root.relativize(artifacts.dir(QUANTIZED, spec.key()).resolve(MODEL_FILE)).toString()));
         }
     }
 
-    private static Net quantize(TrialConfig cfg, Teacher teacher, Datasets.Splits data, Calibration calib,
+    private Net quantize(String key, TrialConfig cfg, Teacher teacher, Datasets.Splits data, Calibration calib,
             NDManager manager, ProgressListener progress) throws Exception {
         Net student = Teachers.load(cfg.teacher(), teacher.dir(), data, manager);
         student.fold();
         Quantizer quantizer = Quantizer.REGISTRY.get(TrialConfig.methodName(cfg.quantizer()));
         quantizer.quantize(new QuantizationContext(student, teacher.net(), calib.images(), cfg.quantizer(),
                 cfg.wbits(), cfg.abits(), cfg.protocol(), cfg.calibBatch(), cfg.seed(), manager, progress));
+        export(key, cfg, student, data);
         return student;
+    }
+
+    /** Stores the quantized model (integers, scales, zero points, protocol) under the trial's key. */
+    private void export(String key, TrialConfig cfg, Net student, Datasets.Splits data) throws Exception {
+        artifacts.obtain(QUANTIZED, key, dir -> QuantizedModel.write(student, cfg.teacher().width(),
+                data.test().imageShape(), cfg.protocol().id(), cfg.wbits(), cfg.abits(), dir.resolve(MODEL_FILE)));
     }
 
     private static Map<String, Double> evaluate(TrialConfig cfg, Net student, Teacher teacher, ImageSet test,

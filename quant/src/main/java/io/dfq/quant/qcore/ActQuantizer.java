@@ -1,6 +1,8 @@
 package io.dfq.quant.qcore;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import java.util.Random;
 
 /**
  * Per-tensor fake quantizer for a layer's input activation, calibrated in two passes over the
@@ -8,7 +10,9 @@ import ai.djl.ndarray.NDArray;
  * then picks the quantization range from the histogram.
  *
  * <p>The forward uses a straight-through estimator (x + stopGradient(Q(x) - x)) so that the same
- * object serves reconstruction and training methods.
+ * object serves reconstruction and training methods. Reconstruction methods may make the step
+ * learnable ({@link #learnStep}, LSQ: Esser et al., ICLR 2020, as BRECQ uses it) and drop the
+ * quantization of random elements ({@link #setDrop}, QDrop) until {@link #freezeStep}.
  */
 public final class ActQuantizer {
 
@@ -31,6 +35,9 @@ public final class ActQuantizer {
     private float max = Float.NEGATIVE_INFINITY;
     private Histogram histogram;
     private QParams params;
+    private NDArray learnedStep;
+    private double keep = 1;
+    private Random dropRandom;
 
     public ActQuantizer(int bits, boolean symmetric) {
         this.bits = bits;
@@ -95,12 +102,65 @@ public final class ActQuantizer {
                 return x;
             }
             case QUANTIZE -> {
-                return fakeQuantize(x, params);
+                return learnedStep == null ? fakeQuantize(x, params) : drop(x, learnedQuantize(x));
             }
             default -> {
                 return x;
             }
         }
+    }
+
+    /**
+     * Makes the step a leaf array (created on {@code manager}, initialised from the calibrated
+     * parameters, zero point kept) that gradients reach through an LSQ forward: (clip(round_ste(x /
+     * s) + z, qmin, qmax) - z) * s, round_ste passing gradients straight through.
+     */
+    public NDArray learnStep(NDManager manager) {
+        if (params == null) {
+            throw new IllegalStateException("quantizer not calibrated");
+        }
+        learnedStep = manager.create(params.scale());
+        learnedStep.setRequiresGradient(true);
+        return learnedStep;
+    }
+
+    /**
+     * QDrop (Wei et al., ICLR 2022): while the step is learned, each element keeps its quantized
+     * value with probability {@code keep} and its full-precision value otherwise, drawn from {@code
+     * rnd}; keep 1 (the default) quantizes everything.
+     */
+    public void setDrop(double keep, Random rnd) {
+        this.keep = keep;
+        this.dropRandom = rnd;
+    }
+
+    /** Ends learning: the learned step becomes the fixed step, dropping stops. */
+    public void freezeStep() {
+        if (learnedStep != null) {
+            float step = Math.max(Math.abs(learnedStep.getFloat()), QParams.MIN_SCALE);
+            params = new QParams(step, params.zeroPoint(), params.qmin(), params.qmax());
+            learnedStep = null;
+        }
+        keep = 1;
+        dropRandom = null;
+    }
+
+    private NDArray learnedQuantize(NDArray x) {
+        NDArray v = x.div(learnedStep);
+        NDArray rounded = v.add(v.round().sub(v).stopGradient());
+        return rounded.add(params.zeroPoint()).clip(params.qmin(), params.qmax()).sub(params.zeroPoint())
+                .mul(learnedStep);
+    }
+
+    private NDArray drop(NDArray x, NDArray quantized) {
+        if (keep >= 1) {
+            return quantized;
+        }
+        float[] mask = new float[(int) x.size()];
+        for (int i = 0; i < mask.length; i++) {
+            mask[i] = dropRandom.nextDouble() < keep ? 1f : 0f;
+        }
+        return quantized.sub(x).mul(x.getManager().create(mask, x.getShape())).add(x);
     }
 
     /** Fake quantization with a straight-through gradient. */

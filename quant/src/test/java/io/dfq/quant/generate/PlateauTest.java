@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import io.dfq.quant.nn.Divergence;
 import org.junit.jupiter.api.Test;
 
 /** {@link Plateau} (PyTorch's ReduceLROnPlateau, mode min) and {@link Divergence}. */

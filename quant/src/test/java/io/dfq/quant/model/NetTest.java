@@ -10,6 +10,8 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -39,6 +41,32 @@ class NetTest {
             assertThat(net.outputShape(new Shape(3, 1, 28, 28))).isEqualTo(new Shape(3, 10));
             assertThat(net.hasBatchNorm()).isEqualTo(Models.hasBatchNorm(arch));
             assertThat(net.layers().get(0).name()).isIn("stem", "conv1");
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"resnet20", "resnet8", "mobilenetv2", "lenet5"})
+    void segmentsComposeToTheLogitsAndHoldEveryLayerOnceInOrder(String arch) {
+        try (NDManager m = NDManager.newBaseManager()) {
+            Net net = Models.build(arch, 0.5, 1, 10, 2);
+            net.init(m, IMAGE);
+            NDArray x = images(m, 2, 3);
+            NDArray h = x;
+            List<QLayer> layers = new ArrayList<>();
+            for (Segment s : net.segments()) {
+                h = s.apply(h, false);
+                layers.addAll(s.layers());
+            }
+            assertThat(h.toFloatArray()).containsExactly(net.logits(x, false).toFloatArray());
+            assertThat(layers).containsExactlyElementsOf(net.layers());
+            // a segment's first layer receives the segment's input
+            Segment second = net.segments().get(1);
+            NDArray[] seen = new NDArray[1];
+            second.first().setProbe(in -> seen[0] = in);
+            NDArray stemOut = net.segments().get(0).apply(x, false);
+            second.apply(stemOut, false);
+            second.first().setProbe(null);
+            assertThat(seen[0].toFloatArray()).containsExactly(stemOut.toFloatArray());
         }
     }
 

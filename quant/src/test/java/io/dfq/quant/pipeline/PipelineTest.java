@@ -4,7 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import ai.djl.ndarray.NDManager;
 import io.dfq.quant.artifact.ArtifactStore;
+import io.dfq.quant.data.Datasets;
+import io.dfq.quant.data.ImageSet;
+import io.dfq.quant.eval.Evaluator;
+import io.dfq.quant.nn.Autograd;
+import io.dfq.quant.quantize.QuantizedModel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -47,5 +53,18 @@ class PipelineTest {
         assertThat(second.metrics().get("synthesis_cached")).isEqualTo(1.0);
         assertThat(second.metrics().get("size_bytes")).isLessThan(first.metrics().get("size_bytes"));
         assertThat(second.metrics().get("fp32_top1")).isEqualTo(first.metrics().get("fp32_top1"));
+
+        // a reconstruction quantizer; its exported integer model reproduces the trial's accuracy exactly
+        ObjectNode brecq = tinyTrial("zeroq", "brecq", 2, 4);
+        brecq.putObject("quantizer").put("name", "brecq").put("iters", 20).put("act_iters", 5).put("batch", 16);
+        TrialOutcome third = pipeline.run(new TrialSpec("k3", "test", brecq), ProgressListener.NONE);
+        Path model = home.resolve(third.artifacts().get("quantized_model"));
+        try (NDManager m = NDManager.newBaseManager(); Autograd off = Autograd.off()) {
+            QuantizedModel.Loaded loaded = QuantizedModel.load(model, m);
+            assertThat(loaded.wbits()).isEqualTo(2);
+            ImageSet test = Datasets.load("fashion-mnist", Datasets.resolveDir("fashion-mnist", null)).test().head(300);
+            double top1 = Evaluator.top1(Evaluator.predict(loaded.net(), test, 100, m), test);
+            assertThat(top1).isEqualTo(third.metrics().get("top1"));
+        }
     }
 }

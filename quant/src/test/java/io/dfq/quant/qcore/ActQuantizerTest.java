@@ -7,6 +7,8 @@ import static org.assertj.core.api.Assertions.within;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.dfq.quant.nn.Autograd;
+import java.util.Arrays;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class ActQuantizerTest {
@@ -111,6 +113,54 @@ class ActQuantizerTest {
             float[] y = ActQuantizer.fakeQuantize(m.create(new float[] {-2f, 0.3f}), q).toFloatArray();
             assertThat(y[0]).isCloseTo(-8f / 7, within(1e-6f));
             assertThat(y[1]).isCloseTo(2f / 7, within(1e-6f));
+        }
+    }
+
+    @Test
+    void learnedStepGetsTheLsqGradientAndFreezesIntoTheParameters() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            ActQuantizer aq = new ActQuantizer(2, false);
+            aq.setParams(new QParams(0.5f, 0, 0, 3));
+            aq.setMode(ActQuantizer.Mode.QUANTIZE);
+            NDArray step = aq.learnStep(m);
+            NDArray x = m.create(new float[] {0.6f, 2.0f});
+            float[] y;
+            try (Autograd g = Autograd.record()) {
+                NDArray out = aq.apply(x);
+                y = out.toFloatArray();
+                g.backward(out.sum());
+            }
+            // 0.6 / 0.5 = 1.2 -> 1 -> 0.5; 2.0 / 0.5 = 4 -> clipped to 3 -> 1.5
+            assertThat(y).containsExactly(0.5f, 1.5f);
+            // d/ds [round_ste(x/s) * s] = round(x/s) - x/s = 1 - 1.2 = -0.2 inside the range,
+            // d/ds [qmax * s] = 3 for the clipped element
+            assertThat(step.getGradient().getFloat()).isCloseTo(-0.2f + 3f, within(1e-5f));
+            step.subi(0.25f); // as if an optimizer moved it to 0.25
+            aq.freezeStep();
+            assertThat(aq.params().scale()).isEqualTo(0.25f);
+            assertThat(aq.apply(x).toFloatArray()).containsExactly(0.5f, 0.75f);
+        }
+    }
+
+    @Test
+    void qdropKeepsRoughlyTheGivenShareOfElementsQuantized() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            ActQuantizer aq = new ActQuantizer(2, false);
+            aq.setParams(new QParams(1f, 0, 0, 3));
+            aq.setMode(ActQuantizer.Mode.QUANTIZE);
+            aq.learnStep(m);
+            aq.setDrop(0.5, new Random(3));
+            float[] v = new float[4000];
+            Arrays.fill(v, 0.25f); // quantizes to 0
+            float[] out = aq.apply(m.create(v)).toFloatArray();
+            int quantized = 0;
+            for (float o : out) {
+                assertThat(o).isIn(0f, 0.25f);
+                quantized += o == 0f ? 1 : 0;
+            }
+            assertThat(quantized).isBetween(1850, 2150);
+            aq.freezeStep(); // dropping stops with learning
+            assertThat(aq.apply(m.create(v)).toFloatArray()).containsOnly(0f);
         }
     }
 }

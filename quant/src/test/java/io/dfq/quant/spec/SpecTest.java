@@ -38,7 +38,8 @@ class SpecTest {
 
     @Test
     void quantizersAreFoundThroughServiceLoader() {
-        assertThat(Quantizer.REGISTRY.names()).containsExactly("minmax", "mse", "percentile");
+        assertThat(Quantizer.REGISTRY.names())
+                .containsExactly("adaround", "brecq", "genie-m", "minmax", "mse", "percentile", "qdrop");
         assertThat(Quantizer.REGISTRY.get("mse").name()).isEqualTo("mse");
     }
 
@@ -48,9 +49,10 @@ class SpecTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("unknown generator 'zerq'; valid: " + String.join(", ", Generator.REGISTRY.names()))
                 .hasMessageContaining("gaussian, ");
-        assertThatThrownBy(() -> Quantizer.REGISTRY.get("brecq"))
+        assertThatThrownBy(() -> Quantizer.REGISTRY.get("brecqq"))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("unknown quantizer 'brecq'; valid: minmax, mse, percentile");
+                .hasMessage("unknown quantizer 'brecqq'; valid: " + String.join(", ", Quantizer.REGISTRY.names()))
+                .hasMessageContaining("adaround, brecq, ");
     }
 
     @Test

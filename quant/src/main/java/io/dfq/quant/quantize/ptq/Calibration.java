@@ -25,29 +25,39 @@ public final class Calibration {
 
     /** Quantizes {@code ctx.network()} with the given observers. */
     public static void run(QuantizationContext ctx, Observer weights, Observer activations, boolean symmetric) {
+        List<QLayer> layers = ctx.network().layers();
+        for (int i = 0; i < layers.size(); i++) {
+            Protocol.LayerBits bits = ctx.protocol().bits(i, layers.size(), ctx.wbits(), ctx.abits());
+            quantizeWeights(layers.get(i), bits.weight(), symmetric, weights, ctx.manager());
+        }
+        int acts = calibrateActivations(ctx, activations, symmetric);
+        ctx.progress().message("calibrated " + layers.size() + " layers, " + acts + " activation quantizers");
+    }
+
+    /**
+     * Installs fresh input-activation quantizers (bits from the protocol) and calibrates them in two
+     * passes over the calibration set, with the weights as they are now; returns how many.
+     */
+    public static int calibrateActivations(QuantizationContext ctx, Observer observer, boolean symmetric) {
         Net net = ctx.network();
         List<QLayer> layers = net.layers();
         List<ActQuantizer> acts = new ArrayList<>();
         for (int i = 0; i < layers.size(); i++) {
-            QLayer layer = layers.get(i);
             Protocol.LayerBits bits = ctx.protocol().bits(i, layers.size(), ctx.wbits(), ctx.abits());
-            quantizeWeights(layer, bits.weight(), symmetric, weights, ctx.manager());
-            if (bits.activation() > 0) {
-                ActQuantizer q = new ActQuantizer(bits.activation(), symmetric);
-                layer.setInputQuantizer(q);
+            ActQuantizer q = bits.activation() > 0 ? new ActQuantizer(bits.activation(), symmetric) : null;
+            layers.get(i).setInputQuantizer(q);
+            if (q != null) {
                 acts.add(q);
-            } else {
-                layer.setInputQuantizer(null);
             }
         }
         pass(net, ctx.calibration(), ctx.batch(), ctx.manager());
         acts.forEach(q -> q.setMode(ActQuantizer.Mode.HISTOGRAM));
         pass(net, ctx.calibration(), ctx.batch(), ctx.manager());
         for (ActQuantizer q : acts) {
-            q.calibrate(activations);
+            q.calibrate(observer);
             q.setMode(ActQuantizer.Mode.QUANTIZE);
         }
-        ctx.progress().message("calibrated " + layers.size() + " layers, " + acts.size() + " activation quantizers");
+        return acts.size();
     }
 
     /** Replaces the layer's forward weight by its per-channel fake-quantized copy. */
@@ -56,7 +66,7 @@ public final class Calibration {
         NDArray w = layer.weight();
         WeightQuantizer.Quantized q = WeightQuantizer.perChannel(w.toFloatArray(), layer.outChannels(), bits,
                 symmetric, observer);
-        layer.setQuantizedWeight(manager.create(q.dequantize(), w.getShape()), bits);
+        layer.setQuantized(q, bits, manager);
         return q;
     }
 

@@ -1,0 +1,179 @@
+package io.dfq.quant.quantize;
+
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import io.dfq.quant.model.Models;
+import io.dfq.quant.model.Net;
+import io.dfq.quant.model.QLayer;
+import io.dfq.quant.qcore.ActQuantizer;
+import io.dfq.quant.qcore.QParams;
+import io.dfq.quant.qcore.WeightQuantizer;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * A quantized network as integers: per layer its integer weights with per-channel scale, zero point
+ * and code range, its (folded) bias, and its input quantizer's parameters; plus the architecture,
+ * input shape, protocol and bit-widths. {@link #load} rebuilds the fake-quantized network, which
+ * computes exactly the logits of the network that was written.
+ *
+ * <p>Format (big-endian, {@code DataOutputStream}): magic {@code DFQM}, version, then the header and
+ * one record per layer; codes are stored as {@code code - qmin} in one byte up to 8 bits, two bytes
+ * above.
+ */
+public final class QuantizedModel {
+
+    private static final int MAGIC = 0x4446514D;
+    private static final int VERSION = 1;
+
+    /** What {@link #load} returns: the network and the header it was written with. */
+    public record Loaded(Net net, String protocol, int wbits, int abits) {}
+
+    private QuantizedModel() {}
+
+    /**
+     * Writes {@code net} (folded, every layer's weights quantized with integer codes).
+     *
+     * @param width the width multiplier the network was built with
+     * @param imageShape its input shape (C, H, W)
+     */
+    public static void write(Net net, double width, Shape imageShape, String protocol, int wbits, int abits,
+            Path file) throws IOException {
+        List<QLayer> layers = net.layers();
+        try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(file)))) {
+            out.writeInt(MAGIC);
+            out.writeInt(VERSION);
+            out.writeUTF(net.arch());
+            out.writeDouble(width);
+            for (int i = 0; i < 3; i++) {
+                out.writeInt((int) imageShape.get(i));
+            }
+            out.writeInt(layers.get(layers.size() - 1).outChannels());
+            out.writeUTF(protocol);
+            out.writeInt(wbits);
+            out.writeInt(abits);
+            out.writeInt(layers.size());
+            for (QLayer l : layers) {
+                writeLayer(out, l);
+            }
+        }
+    }
+
+    private static void writeLayer(DataOutputStream out, QLayer l) throws IOException {
+        WeightQuantizer.Quantized q = l.quantized();
+        if (q == null || !l.isFolded()) {
+            throw new IllegalStateException("layer " + l.name() + " has no integer weights to export");
+        }
+        out.writeUTF(l.name());
+        out.writeInt(l.weightBits());
+        out.writeInt(q.channels().length);
+        for (QParams c : q.channels()) {
+            writeParams(out, c);
+        }
+        out.writeInt(q.codes().length);
+        int per = q.codes().length / q.channels().length;
+        boolean wide = l.weightBits() > 8;
+        for (int i = 0; i < q.codes().length; i++) {
+            int offset = q.codes()[i] - q.channels()[i / per].qmin();
+            if (wide) {
+                out.writeShort(offset);
+            } else {
+                out.writeByte(offset);
+            }
+        }
+        float[] bias = l.bias().toFloatArray();
+        out.writeInt(bias.length);
+        for (float b : bias) {
+            out.writeFloat(b);
+        }
+        ActQuantizer act = l.inputQuantizer();
+        out.writeBoolean(act != null);
+        if (act != null) {
+            out.writeInt(act.bits());
+            writeParams(out, act.params());
+        }
+    }
+
+    /** Reads a file written by {@link #write} into a new network on {@code manager}. */
+    public static Loaded load(Path file, NDManager manager) throws IOException {
+        try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file)))) {
+            if (in.readInt() != MAGIC) {
+                throw new IOException(file + " is not a quantized model (bad magic)");
+            }
+            int version = in.readInt();
+            if (version != VERSION) {
+                throw new IOException(file + ": unsupported quantized model version " + version);
+            }
+            String arch = in.readUTF();
+            double width = in.readDouble();
+            Shape image = new Shape(in.readInt(), in.readInt(), in.readInt());
+            int classes = in.readInt();
+            String protocol = in.readUTF();
+            int wbits = in.readInt();
+            int abits = in.readInt();
+            Net net = Models.build(arch, width, (int) image.get(0), classes, 0);
+            net.init(manager, image);
+            List<QLayer> layers = net.layers();
+            int count = in.readInt();
+            if (count != layers.size()) {
+                throw new IOException(file + ": " + count + " layers, " + arch + " has " + layers.size());
+            }
+            for (QLayer l : layers) {
+                readLayer(in, l, manager, file);
+            }
+            return new Loaded(net, protocol, wbits, abits);
+        }
+    }
+
+    private static void readLayer(DataInputStream in, QLayer l, NDManager manager, Path file) throws IOException {
+        String name = in.readUTF();
+        if (!name.equals(l.name())) {
+            throw new IOException(file + ": layer " + name + " where " + l.name() + " was expected");
+        }
+        int bits = in.readInt();
+        QParams[] channels = new QParams[in.readInt()];
+        for (int c = 0; c < channels.length; c++) {
+            channels[c] = readParams(in);
+        }
+        int[] codes = new int[in.readInt()];
+        if (codes.length != l.weightCount() || channels.length != l.outChannels()) {
+            throw new IOException(file + ": layer " + name + " has a different shape");
+        }
+        int per = codes.length / channels.length;
+        for (int i = 0; i < codes.length; i++) {
+            int offset = bits > 8 ? in.readUnsignedShort() : in.readUnsignedByte();
+            codes[i] = offset + channels[i / per].qmin();
+        }
+        float[] bias = new float[in.readInt()];
+        for (int i = 0; i < bias.length; i++) {
+            bias[i] = in.readFloat();
+        }
+        l.restoreFolded(bias);
+        l.setQuantized(new WeightQuantizer.Quantized(codes, channels), bits, manager);
+        if (in.readBoolean()) {
+            ActQuantizer act = new ActQuantizer(in.readInt(), false);
+            act.setParams(readParams(in));
+            act.setMode(ActQuantizer.Mode.QUANTIZE);
+            l.setInputQuantizer(act);
+        } else {
+            l.setInputQuantizer(null);
+        }
+    }
+
+    private static void writeParams(DataOutputStream out, QParams q) throws IOException {
+        out.writeFloat(q.scale());
+        out.writeInt(q.zeroPoint());
+        out.writeInt(q.qmin());
+        out.writeInt(q.qmax());
+    }
+
+    private static QParams readParams(DataInputStream in) throws IOException {
+        return new QParams(in.readFloat(), in.readInt(), in.readInt(), in.readInt());
+    }
+}

@@ -1,0 +1,62 @@
+package io.dfq.quant.quantize;
+
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.dfq.quant.data.ImageSet;
+import io.dfq.quant.model.Models;
+import io.dfq.quant.model.Net;
+import io.dfq.quant.pipeline.ProgressListener;
+import io.dfq.quant.qcore.Protocol;
+import java.util.Random;
+
+/**
+ * A tiny teacher, its folded student copy and random calibration images: the quantizer tests'
+ * setting (resnet8 of width 0.25 on 1x28x28 images, 64 images).
+ */
+public final class QuantFixture {
+
+    public static final ObjectMapper JSON = new ObjectMapper();
+    public static final Shape IMAGE = new Shape(1, 28, 28);
+
+    private QuantFixture() {}
+
+    /** A network of {@code arch} (width 0.25) with weights from {@code seed}. */
+    public static Net net(String arch, long seed, NDManager m) {
+        Net net = Models.build(arch, 0.25, 1, 10, seed);
+        net.init(m, IMAGE);
+        return net;
+    }
+
+    /** {@code n} images of N(0, 1) pixels. */
+    public static ImageSet images(int n, long seed) {
+        float[] v = new float[n * 784];
+        Random r = new Random(seed);
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (float) r.nextGaussian();
+        }
+        return new ImageSet(v, null, n, 1, 28, 28);
+    }
+
+    /** A quantizer node {@code {name, key: value...}} from alternating keys and values. */
+    public static ObjectNode params(String name, Object... keyValues) {
+        ObjectNode p = JSON.createObjectNode().put("name", name);
+        for (int i = 0; i < keyValues.length; i += 2) {
+            p.set((String) keyValues[i], JSON.valueToTree(keyValues[i + 1]));
+        }
+        return p;
+    }
+
+    /**
+     * A context quantizing a folded copy of {@code teacher} (same architecture and seed) on {@code
+     * calibration}, batch 16, with the first-last-8bit protocol.
+     */
+    public static QuantizationContext context(String arch, long seed, Net teacher, ImageSet calibration,
+            ObjectNode params, int wbits, int abits, NDManager m) {
+        Net student = net(arch, seed, m);
+        student.fold();
+        return new QuantizationContext(student, teacher, calibration, params, wbits, abits,
+                Protocol.FIRST_LAST_8BIT, 16, 0, m, ProgressListener.NONE);
+    }
+}
