@@ -3,6 +3,7 @@ package io.dfq.orchestrator;
 import io.dfq.orchestrator.cli.ExpandCommand;
 import io.dfq.orchestrator.cli.ExportCommand;
 import io.dfq.orchestrator.cli.LeaderboardCommand;
+import io.dfq.orchestrator.cli.MethodsCommand;
 import io.dfq.orchestrator.cli.RunCommand;
 import io.dfq.orchestrator.cli.ServeCommand;
 import io.dfq.orchestrator.cli.ShowCommand;
@@ -27,6 +28,7 @@ import picocli.CommandLine.Command;
             ExportCommand.class,
             ShowCommand.class,
             ServeCommand.class,
+            MethodsCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main {

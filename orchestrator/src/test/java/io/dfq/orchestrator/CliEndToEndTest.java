@@ -296,6 +296,22 @@ class CliEndToEndTest {
         });
     }
 
+    @Test
+    @Order(12)
+    void methodsListsEveryMethodWithItsParametersAndRefusesAnUnknownFamily() {
+        CliResult all = cli("methods");
+        assertThat(all.exitCode()).as(all.transcript()).isZero();
+        assertThat(all.out()).contains("generator zeroq", "quantizer brecq", "quantizer minmax");
+        assertThat(all.out()).containsPattern("(?m)^  iters +20000 +\\[1, 1000000\\] +reconstruction iterations");
+
+        CliResult quantizers = cli("methods", "quantizer", "--markdown");
+        assertThat(quantizers.out()).doesNotContain("`zeroq`").contains("`qdrop`:", "| `keep` | 0.5 | [0, 1] |");
+
+        CliResult bad = cli("methods", "optimizer");
+        assertThat(bad.exitCode()).isNotZero();
+        assertThat(bad.err()).contains("unknown method family 'optimizer'; valid: generator, quantizer");
+    }
+
     /** Runs the command line with {@code args}, capturing what it prints. */
     private static CliResult cli(String... args) {
         PrintStream originalOut = System.out;
