@@ -5,7 +5,7 @@ package io.dfq.quant.generate;
  * threshold 1e-4): the learning rate drops tenfold when the loss has not improved for {@code
  * patience} steps, never below {@code minLr}.
  */
-final class Plateau {
+public final class Plateau {
 
     private static final double FACTOR = 0.1;
     private static final double THRESHOLD = 1e-4;
@@ -16,17 +16,20 @@ final class Plateau {
     private double best = Double.POSITIVE_INFINITY;
     private int bad;
 
-    Plateau(double lr, int patience, double minLr) {
+    /** Starts at {@code lr}; drops after {@code patience} steps without improvement, to {@code minLr} at least. */
+    public Plateau(double lr, int patience, double minLr) {
         this.lr = lr;
         this.patience = patience;
         this.minLr = minLr;
     }
 
-    double current() {
+    /** The learning rate of the next step. */
+    public double current() {
         return lr;
     }
 
-    void observe(double loss) {
+    /** Records the loss of a step (PyTorch's {@code scheduler.step(loss)}). */
+    public void observe(double loss) {
         if (loss < best * (1 - THRESHOLD)) {
             best = loss;
             bad = 0;

@@ -39,7 +39,7 @@ class SpecTest {
     @Test
     void quantizersAreFoundThroughServiceLoader() {
         assertThat(Quantizer.REGISTRY.names())
-                .containsExactly("adaround", "brecq", "genie-m", "minmax", "mse", "percentile", "qdrop");
+                .containsExactly("adaround", "brecq", "genie-m", "minmax", "mse", "pdquant", "percentile", "qdrop");
         assertThat(Quantizer.REGISTRY.get("mse").name()).isEqualTo("mse");
     }
 

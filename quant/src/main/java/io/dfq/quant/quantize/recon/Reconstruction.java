@@ -264,7 +264,7 @@ public final class Reconstruction {
     }
 
     /** BRECQ's lp_loss: |out - target|^p summed over dimension 1, averaged over the others. */
-    static NDArray lpLoss(NDArray out, NDArray target, double p) {
+    public static NDArray lpLoss(NDArray out, NDArray target, double p) {
         NDArray d = out.sub(target).abs();
         NDArray powered = p == 2 ? d.square() : Scalars.pow(d, p);
         return powered.sum(new int[] {1}).mean();
