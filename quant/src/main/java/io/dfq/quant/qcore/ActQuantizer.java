@@ -12,7 +12,8 @@ import java.util.Random;
  * <p>The forward uses a straight-through estimator (x + stopGradient(Q(x) - x)) so that the same
  * object serves reconstruction and training methods. Reconstruction methods may make the step
  * learnable ({@link #learnStep}, LSQ: Esser et al., ICLR 2020, as BRECQ uses it) and drop the
- * quantization of random elements ({@link #setDrop}, QDrop) until {@link #freezeStep}.
+ * quantization of random elements ({@link #setDrop}, QDrop) until {@link #freezeStep}. An optional
+ * {@link ActBorder} (AQuant) replaces round-to-nearest by a learned per-channel rounding border.
  */
 public final class ActQuantizer {
 
@@ -38,6 +39,7 @@ public final class ActQuantizer {
     private NDArray learnedStep;
     private double keep = 1;
     private Random dropRandom;
+    private ActBorder border;
 
     public ActQuantizer(int bits, boolean symmetric) {
         this.bits = bits;
@@ -89,6 +91,19 @@ public final class ActQuantizer {
         return histogram;
     }
 
+    /** The rounding border in use, or null (round to nearest). */
+    public ActBorder border() {
+        return border;
+    }
+
+    /**
+     * Rounds with {@code border} in QUANTIZE mode (learned while it is learning, else fixed); null
+     * (the default) rounds to nearest.
+     */
+    public void setBorder(ActBorder border) {
+        this.border = border;
+    }
+
     /** Observes or fake-quantizes {@code x} according to the mode. */
     public NDArray apply(NDArray x) {
         switch (mode) {
@@ -102,7 +117,10 @@ public final class ActQuantizer {
                 return x;
             }
             case QUANTIZE -> {
-                return learnedStep == null ? fakeQuantize(x, params) : drop(x, learnedQuantize(x));
+                if (learnedStep == null && (border == null || !border.learning())) {
+                    return fakeQuantize(x, params, border);
+                }
+                return drop(x, learnedQuantize(x));
             }
             default -> {
                 return x;
@@ -125,17 +143,20 @@ public final class ActQuantizer {
     }
 
     /**
-     * QDrop (Wei et al., ICLR 2022): while the step is learned, each element keeps its quantized
-     * value with probability {@code keep} and its full-precision value otherwise, drawn from {@code
-     * rnd}; keep 1 (the default) quantizes everything.
+     * QDrop (Wei et al., ICLR 2022): while the step or the border is learned, each element keeps its
+     * quantized value with probability {@code keep} and its full-precision value otherwise, drawn from
+     * {@code rnd}; keep 1 (the default) quantizes everything.
      */
     public void setDrop(double keep, Random rnd) {
         this.keep = keep;
         this.dropRandom = rnd;
     }
 
-    /** Ends learning: the learned step becomes the fixed step, dropping stops. */
+    /** Ends learning: the learned step and border become fixed, dropping stops. */
     public void freezeStep() {
+        if (border != null) {
+            border.freeze();
+        }
         if (learnedStep != null) {
             float step = Math.max(Math.abs(learnedStep.getFloat()), QParams.MIN_SCALE);
             params = new QParams(step, params.zeroPoint(), params.qmin(), params.qmax());
@@ -145,11 +166,13 @@ public final class ActQuantizer {
         dropRandom = null;
     }
 
+    /** The LSQ forward with the learned step, or with the fixed one while only the border is learned. */
     private NDArray learnedQuantize(NDArray x) {
-        NDArray v = x.div(learnedStep);
-        NDArray rounded = v.add(v.round().sub(v).stopGradient());
+        NDArray step = learnedStep != null ? learnedStep : x.getManager().create(params.scale());
+        NDArray v = x.div(step);
+        NDArray rounded = border == null ? v.add(v.round().sub(v).stopGradient()) : border.roundStraightThrough(v);
         return rounded.add(params.zeroPoint()).clip(params.qmin(), params.qmax()).sub(params.zeroPoint())
-                .mul(learnedStep);
+                .mul(step);
     }
 
     private NDArray drop(NDArray x, NDArray quantized) {
@@ -165,7 +188,13 @@ public final class ActQuantizer {
 
     /** Fake quantization with a straight-through gradient. */
     public static NDArray fakeQuantize(NDArray x, QParams q) {
-        NDArray y = x.div(q.scale()).round().add(q.zeroPoint()).clip(q.qmin(), q.qmax())
+        return fakeQuantize(x, q, null);
+    }
+
+    /** Fake quantization rounding with {@code border} (null: to nearest), straight-through gradient. */
+    private static NDArray fakeQuantize(NDArray x, QParams q, ActBorder border) {
+        NDArray v = x.div(q.scale());
+        NDArray y = (border == null ? v.round() : border.round(v)).add(q.zeroPoint()).clip(q.qmin(), q.qmax())
                 .sub(q.zeroPoint()).mul(q.scale());
         return x.add(y.sub(x).stopGradient());
     }

@@ -5,6 +5,7 @@ import ai.djl.ndarray.types.Shape;
 import io.dfq.quant.model.Models;
 import io.dfq.quant.model.Net;
 import io.dfq.quant.model.QLayer;
+import io.dfq.quant.qcore.ActBorder;
 import io.dfq.quant.qcore.ActQuantizer;
 import io.dfq.quant.qcore.QParams;
 import io.dfq.quant.qcore.WeightQuantizer;
@@ -19,9 +20,10 @@ import java.util.List;
 
 /**
  * A quantized network as integers: per layer its integer weights with per-channel scale, zero point
- * and code range, its (folded) bias, and its input quantizer's parameters; plus the architecture,
- * input shape, protocol and bit-widths. {@link #load} rebuilds the fake-quantized network, which
- * computes exactly the logits of the network that was written.
+ * and code range, its (folded) bias, its input quantizer's parameters and, where it has one, that
+ * quantizer's rounding border (AQuant's per-channel kappa and beta); plus the architecture, input
+ * shape, protocol and bit-widths. {@link #load} rebuilds the fake-quantized network, which computes
+ * exactly the logits of the network that was written.
  *
  * <p>Format (big-endian, {@code DataOutputStream}): magic {@code DFQM}, version, then the header and
  * one record per layer; codes are stored as {@code code - qmin} in one byte up to 8 bits, two bytes
@@ -30,7 +32,7 @@ import java.util.List;
 public final class QuantizedModel {
 
     private static final int MAGIC = 0x4446514D;
-    private static final int VERSION = 1;
+    private static final int VERSION = 2;
 
     /** What {@link #load} returns: the network and the header it was written with. */
     public record Loaded(Net net, String protocol, int wbits, int abits) {}
@@ -97,6 +99,13 @@ public final class QuantizedModel {
         if (act != null) {
             out.writeInt(act.bits());
             writeParams(out, act.params());
+            ActBorder border = act.border();
+            out.writeBoolean(border != null);
+            if (border != null) {
+                out.writeInt(border.channels());
+                writeFloats(out, border.kappa());
+                writeFloats(out, border.beta());
+            }
         }
     }
 
@@ -160,6 +169,14 @@ public final class QuantizedModel {
             ActQuantizer act = new ActQuantizer(in.readInt(), false);
             act.setParams(readParams(in));
             act.setMode(ActQuantizer.Mode.QUANTIZE);
+            if (in.readBoolean()) {
+                int borderChannels = in.readInt();
+                if (borderChannels != l.inChannels()) {
+                    throw new IOException(file + ": layer " + name + " has a border of " + borderChannels
+                            + " channels");
+                }
+                act.setBorder(new ActBorder(readFloats(in, borderChannels), readFloats(in, borderChannels)));
+            }
             l.setInputQuantizer(act);
         } else {
             l.setInputQuantizer(null);
@@ -175,5 +192,19 @@ public final class QuantizedModel {
 
     private static QParams readParams(DataInputStream in) throws IOException {
         return new QParams(in.readFloat(), in.readInt(), in.readInt(), in.readInt());
+    }
+
+    private static void writeFloats(DataOutputStream out, float[] values) throws IOException {
+        for (float v : values) {
+            out.writeFloat(v);
+        }
+    }
+
+    private static float[] readFloats(DataInputStream in, int count) throws IOException {
+        float[] values = new float[count];
+        for (int i = 0; i < count; i++) {
+            values[i] = in.readFloat();
+        }
+        return values;
     }
 }

@@ -25,7 +25,8 @@ import java.util.Random;
  * channels and averaged over the rest (BRECQ's {@code lp_loss}) plus lambda times AdaRound's
  * rounding regularizer, plus an optional method term. Soft-rounding variables learn with Adam at
  * {@code lrRound}; learned weight steps ({@code lrWeightStep}) and LSQ activation steps ({@code
- * lrAct}) with a cosine decay to 0 (the reference codes' schedule).
+ * lrAct}) with a cosine decay to 0 (the reference codes' schedule); a method may add leaves of its
+ * own per unit (AQuant's rounding borders) with their own Adam and learning rate.
  *
  * <p>The network must already be calibrated (weights with integer codes, activation quantizers with
  * parameters) so that every learned quantity starts from a range-search initialisation.
@@ -89,6 +90,26 @@ public final class Reconstruction {
         NDArray adjust(int unit, Segment teacherSegment, NDArray fpInputs, NDManager manager);
     }
 
+    /** Method-specific leaves of one unit and the fixed Adam learning rate they learn with. */
+    public record Leaves(List<NDArray> arrays, double lr) {
+
+        public Leaves {
+            arrays = List.copyOf(arrays);
+        }
+    }
+
+    /** Supplies a unit's method-specific leaves (AQuant's rounding borders). */
+    @FunctionalInterface
+    public interface ExtraLeaves {
+        /**
+         * The leaves of unit {@code unit} ({@code segment}), created on {@code manager} (closed after
+         * the unit) before its first iteration, once its activation quantizers are set up for the pass;
+         * whatever they parameterize must be fixed by the unit's {@link ActQuantizer#freezeStep} or
+         * {@link SoftRounding#finish}. Return null to add nothing.
+         */
+        Leaves leaves(int unit, Segment segment, NDManager manager);
+    }
+
     private final String method;
     private final QuantizationContext ctx;
     private final Random random;
@@ -118,6 +139,11 @@ public final class Reconstruction {
 
     /** Runs one pass over every unit; {@code extra} and {@code hook} may be null. */
     public void run(Pass pass, ExtraLoss extra, FpInputHook hook) {
+        run(pass, extra, hook, null);
+    }
+
+    /** Runs one pass over every unit; {@code extra}, {@code hook} and {@code leaves} may be null. */
+    public void run(Pass pass, ExtraLoss extra, FpInputHook hook, ExtraLeaves leaves) {
         List<Segment> student = units(ctx.network(), pass.granularity());
         List<Segment> teacher = units(ctx.teacher(), pass.granularity());
         if (student.size() != teacher.size()) {
@@ -135,7 +161,7 @@ public final class Reconstruction {
                         xfp = hook.adjust(u, teacher.get(u), xfp, cache);
                     }
                     NDArray target = InputCache.outputs(teacher.get(u), xfp, ctx.batch(), cache);
-                    optimize(pass, u, unit, xq, xfp, target, extra, cache);
+                    optimize(pass, u, unit, xq, xfp, target, extra, leaves, cache);
                 }
             }
         } finally {
@@ -144,7 +170,7 @@ public final class Reconstruction {
     }
 
     private void optimize(Pass pass, int index, Segment unit, NDArray xq, NDArray xfp, NDArray target,
-            ExtraLoss extra, NDManager cache) {
+            ExtraLoss extra, ExtraLeaves leaves, NDManager cache) {
         boolean rounding = pass.lrRound() > 0;
         List<SoftRounding> soft = new ArrayList<>();
         List<NDArray> steps = new ArrayList<>();
@@ -167,7 +193,9 @@ public final class Reconstruction {
         acts.forEach(q -> actSteps.add(q.learnStep(cache)));
         List<NDArray> vs = new ArrayList<>();
         soft.forEach(s -> vs.addAll(s.roundingLeaves()));
-        if (vs.isEmpty() && steps.isEmpty() && actSteps.isEmpty()) {
+        Leaves own = leaves == null ? null : leaves.leaves(index, unit, cache);
+        List<NDArray> others = own == null ? List.of() : own.arrays();
+        if (vs.isEmpty() && steps.isEmpty() && actSteps.isEmpty() && others.isEmpty()) {
             finish(unit, soft);
             return; // nothing of this unit is learned in this pass (the stem in an activation pass)
         }
@@ -175,7 +203,8 @@ public final class Reconstruction {
         int n = (int) xq.getShape().get(0);
         int batch = Math.min(pass.batch(), n);
         int report = Math.max(1, pass.iterations() / 4);
-        try (Adam roundOpt = new Adam(vs); Adam stepOpt = new Adam(steps); Adam actOpt = new Adam(actSteps)) {
+        try (Adam roundOpt = new Adam(vs); Adam stepOpt = new Adam(steps); Adam actOpt = new Adam(actSteps);
+                Adam ownOpt = new Adam(others)) {
             for (int it = 0; it < pass.iterations(); it++) {
                 try (NDScope scope = new NDScope()) {
                     scope.suppressNotUsedWarning();
@@ -219,6 +248,9 @@ public final class Reconstruction {
                     roundOpt.step(pass.lrRound());
                     stepOpt.step(cosine(pass.lrWeightStep(), it, pass.iterations()));
                     actOpt.step(cosine(pass.lrAct(), it, pass.iterations()));
+                    if (own != null) {
+                        ownOpt.step(own.lr());
+                    }
                     if ((it + 1) % report == 0 || it == 0) {
                         ctx.progress().message(String.format("%s iter %d/%d rec %.5g round %.5g loss %.5g",
                                 where, it + 1, pass.iterations(), rec, round, total));
