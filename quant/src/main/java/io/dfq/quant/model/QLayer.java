@@ -257,6 +257,14 @@ public final class QLayer extends Unit {
         folded = true;
     }
 
+    /** Replaces the folded bias (a bias correction after quantization); the layer must be folded. */
+    public void setFoldedBias(float[] foldedBias) {
+        if (!folded) {
+            throw new IllegalStateException("layer " + name + " is not folded");
+        }
+        bias.getArray().set(foldedBias);
+    }
+
     /**
      * Calls {@code probe} with every raw input (before input quantization) of this layer; null
      * removes it. Used to capture a layer's or a segment's calibration inputs.

@@ -25,13 +25,19 @@ public final class Calibration {
 
     /** Quantizes {@code ctx.network()} with the given observers. */
     public static void run(QuantizationContext ctx, Observer weights, Observer activations, boolean symmetric) {
+        quantizeWeights(ctx, weights, symmetric);
+        int acts = calibrateActivations(ctx, activations, symmetric);
+        ctx.progress().message("calibrated " + ctx.network().layers().size() + " layers, " + acts
+                + " activation quantizers");
+    }
+
+    /** Quantizes every layer's weights per output channel, bit-widths from the protocol. */
+    public static void quantizeWeights(QuantizationContext ctx, Observer observer, boolean symmetric) {
         List<QLayer> layers = ctx.network().layers();
         for (int i = 0; i < layers.size(); i++) {
             Protocol.LayerBits bits = ctx.protocol().bits(i, layers.size(), ctx.wbits(), ctx.abits());
-            quantizeWeights(layers.get(i), bits.weight(), symmetric, weights, ctx.manager());
+            quantizeWeights(layers.get(i), bits.weight(), symmetric, observer, ctx.manager());
         }
-        int acts = calibrateActivations(ctx, activations, symmetric);
-        ctx.progress().message("calibrated " + layers.size() + " layers, " + acts + " activation quantizers");
     }
 
     /**
@@ -39,8 +45,23 @@ public final class Calibration {
      * passes over the calibration set, with the weights as they are now; returns how many.
      */
     public static int calibrateActivations(QuantizationContext ctx, Observer observer, boolean symmetric) {
+        return calibrateActivations(ctx, observer, symmetric, ctx.network());
+    }
+
+    /**
+     * As {@link #calibrateActivations(QuantizationContext, Observer, boolean)}, but with the statistics
+     * of the raw inputs of {@code source}'s layers of the same index: when {@code source} is not {@code
+     * ctx.network()} (the FP teacher, for ranges from the FP model's own activations), the quantizers
+     * observe through probes on its layers while it runs, and {@code ctx.network()} is not run.
+     */
+    public static int calibrateActivations(QuantizationContext ctx, Observer observer, boolean symmetric,
+            Net source) {
         Net net = ctx.network();
         List<QLayer> layers = net.layers();
+        List<QLayer> observed = source.layers();
+        if (observed.size() != layers.size()) {
+            throw new IllegalArgumentException("the source network differs in structure");
+        }
         List<ActQuantizer> acts = new ArrayList<>();
         for (int i = 0; i < layers.size(); i++) {
             Protocol.LayerBits bits = ctx.protocol().bits(i, layers.size(), ctx.wbits(), ctx.abits());
@@ -48,11 +69,20 @@ public final class Calibration {
             layers.get(i).setInputQuantizer(q);
             if (q != null) {
                 acts.add(q);
+                if (source != net) {
+                    observed.get(i).setProbe(q::apply);
+                }
             }
         }
-        pass(net, ctx.calibration(), ctx.batch(), ctx.manager());
-        acts.forEach(q -> q.setMode(ActQuantizer.Mode.HISTOGRAM));
-        pass(net, ctx.calibration(), ctx.batch(), ctx.manager());
+        try {
+            pass(source, ctx.calibration(), ctx.batch(), ctx.manager());
+            acts.forEach(q -> q.setMode(ActQuantizer.Mode.HISTOGRAM));
+            pass(source, ctx.calibration(), ctx.batch(), ctx.manager());
+        } finally {
+            if (source != net) {
+                observed.forEach(l -> l.setProbe(null));
+            }
+        }
         for (ActQuantizer q : acts) {
             q.calibrate(observer);
             q.setMode(ActQuantizer.Mode.QUANTIZE);
