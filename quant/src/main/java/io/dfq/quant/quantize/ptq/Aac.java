@@ -5,8 +5,8 @@ import ai.djl.ndarray.NDManager;
 import io.dfq.quant.data.ImageSet;
 import io.dfq.quant.model.Net;
 import io.dfq.quant.model.QLayer;
+import io.dfq.quant.model.Segment;
 import io.dfq.quant.model.TapBatchNorm;
-import io.dfq.quant.nn.Autograd;
 import io.dfq.quant.qcore.LpObserver;
 import io.dfq.quant.qcore.MinMaxObserver;
 import io.dfq.quant.qcore.Observer;
@@ -15,6 +15,7 @@ import io.dfq.quant.qcore.QParams;
 import io.dfq.quant.qcore.WeightQuantizer;
 import io.dfq.quant.quantize.QuantizationContext;
 import io.dfq.quant.quantize.Quantizer;
+import io.dfq.quant.quantize.recon.InputCache;
 import io.dfq.quant.spec.ParamSpec;
 import io.dfq.quant.spec.Params;
 import java.util.List;
@@ -96,7 +97,7 @@ public final class Aac implements Quantizer {
         if (q == null) {
             throw new IllegalStateException("layer " + layer.name() + " has no integer weights");
         }
-        Moments m = outputMoments(ctx.network(), layer, ctx.calibration(), ctx.batch(), ctx.manager());
+        double[][] m = outputMoments(ctx.network(), layer, ctx.calibration(), ctx.batch(), ctx.manager());
         float[] gamma = bn.gamma().toFloatArray();
         float[] beta = bn.beta().toFloatArray();
         float[] var = bn.runningVar().toFloatArray();
@@ -104,84 +105,36 @@ public final class Aac implements Quantizer {
         QParams[] channels = q.channels().clone();
         for (int c = 0; c < channels.length; c++) {
             double fold2 = (double) gamma[c] * gamma[c] / (var[c] + TapBatchNorm.EPS);
-            double std = Math.sqrt(m.variance(c) + eps * fold2);
+            double std = Math.sqrt(m[1][c] + eps * fold2);
             if (std > 0) {
                 double a = Math.abs(gamma[c]) / std;
                 QParams old = channels[c];
                 channels[c] = new QParams((float) (old.scale() * a), old.zeroPoint(), old.qmin(), old.qmax());
-                bias[c] = (float) (a * (bias[c] - m.mean(c)) + beta[c]);
+                bias[c] = (float) (a * (bias[c] - m[0][c]) + beta[c]);
             }
         }
         layer.setQuantized(new WeightQuantizer.Quantized(q.codes(), channels), layer.weightBits(), ctx.manager());
         layer.setFoldedBias(bias);
     }
 
-    /** Thrown by the probe once a batch's input is held, so the rest of the forward pass is skipped. */
-    private static final class Captured extends RuntimeException {
-        Captured() {
-            super(null, null, false, false);
-        }
-    }
-
     /**
      * Per-channel mean and population variance of {@code layer}'s output over {@code data} as {@code
-     * net} computes it now: batch by batch, the layer's input captured by a probe and the layer applied.
+     * net} computes it now: the layer's inputs over the whole set, then the layer applied to them.
      */
-    private static Moments outputMoments(Net net, QLayer layer, ImageSet data, int batch, NDManager manager) {
-        Moments moments = new Moments(layer.outChannels());
-        NDArray[] input = new NDArray[1];
-        for (int from = 0; from < data.count(); from += batch) {
-            int to = Math.min(data.count(), from + batch);
-            try (NDManager scope = manager.newSubManager()) {
-                NDArray x = data.batch(scope, from, to);
-                layer.setProbe(in -> {
-                    input[0] = in;
-                    throw new Captured();
-                });
-                try {
-                    Autograd.noGrad(() -> net.logits(x, false));
-                    throw new IllegalStateException("layer " + layer.name() + " is not on the forward path");
-                } catch (Captured expected) {
-                    // the layer's input of this batch is in input[0]
-                } finally {
-                    layer.setProbe(null);
-                }
-                NDArray y = Autograd.noGrad(() -> layer.apply(input[0], false));
-                NDArray[] stats = TapBatchNorm.channelStats(y);
-                moments.add(y.size() / layer.outChannels(), stats[0].toFloatArray(), stats[1].toFloatArray());
-            }
-        }
-        return moments;
-    }
-
-    /** Running per-channel mean and sum of squared deviations, merged batch by batch (Chan et al.). */
-    private static final class Moments {
-        private final double[] mean;
-        private final double[] squares;
-        private long count;
-
-        Moments(int channels) {
-            mean = new double[channels];
-            squares = new double[channels];
-        }
-
-        /** Merges a batch of {@code n} values per channel with the given means and population variances. */
-        void add(long n, float[] batchMean, float[] batchVar) {
-            long total = count + n;
+    private static double[][] outputMoments(Net net, QLayer layer, ImageSet data, int batch, NDManager manager) {
+        try (NDManager scope = manager.newSubManager()) {
+            NDArray inputs = InputCache.inputs(net, layer, data, batch, scope);
+            NDArray y = InputCache.outputs(new Segment(layer.name(), List.of(layer), layer::apply), inputs, batch,
+                    scope);
+            NDArray[] stats = TapBatchNorm.channelStats(y);
+            float[] mean = stats[0].toFloatArray();
+            float[] var = stats[1].toFloatArray();
+            double[][] out = new double[2][mean.length];
             for (int c = 0; c < mean.length; c++) {
-                double delta = batchMean[c] - mean[c];
-                mean[c] += delta * n / total;
-                squares[c] += (double) batchVar[c] * n + delta * delta * count * n / total;
+                out[0][c] = mean[c];
+                out[1][c] = var[c];
             }
-            count = total;
-        }
-
-        double mean(int c) {
-            return mean[c];
-        }
-
-        double variance(int c) {
-            return squares[c] / count;
+            return out;
         }
     }
 }

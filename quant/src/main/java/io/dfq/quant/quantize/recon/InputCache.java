@@ -15,7 +15,7 @@ import io.dfq.quant.nn.Autograd;
  * input of a layer as a network computes it (captured by a probe, the rest of the forward pass
  * skipped), and a unit's outputs for given inputs.
  */
-final class InputCache {
+public final class InputCache {
 
     private InputCache() {}
 
@@ -30,7 +30,7 @@ final class InputCache {
      * The raw inputs of {@code layer} (before its input quantizer) when {@code net}, in its current
      * quantization state, runs on every image of {@code data}; one (N, ...) array on {@code into}.
      */
-    static NDArray inputs(Net net, QLayer layer, ImageSet data, int batch, NDManager into) {
+    public static NDArray inputs(Net net, QLayer layer, ImageSet data, int batch, NDManager into) {
         NDList parts = new NDList();
         try (NDManager scope = into.newSubManager()) {
             layer.setProbe(x -> {
@@ -57,7 +57,7 @@ final class InputCache {
     }
 
     /** {@code unit} applied to {@code inputs} batch by batch without autograd; one array on {@code into}. */
-    static NDArray outputs(Segment unit, NDArray inputs, int batch, NDManager into) {
+    public static NDArray outputs(Segment unit, NDArray inputs, int batch, NDManager into) {
         NDList parts = new NDList();
         long n = inputs.getShape().get(0);
         try (NDManager scope = into.newSubManager()) {
