@@ -77,6 +77,9 @@ public final class H2ResultStore implements ResultStore {
                 s.generator, s.quantizer, s.wbits, s.abits, s.protocol, s.seed, s.created_at,
                 s.created_at)""";
 
+    private static final String MEMBER = "MERGE INTO recipe_trials (recipe, trial_key) KEY (recipe, trial_key)"
+            + " VALUES (?, ?)";
+
     private static final String LEADERBOARD = """
             SELECT group_key, MIN(model), MIN(generator), MIN(quantizer), MIN(wbits),
                    MIN(abits), MIN(protocol), MIN(config_json), COUNT(*),
@@ -167,7 +170,8 @@ public final class H2ResultStore implements ResultStore {
                 trials.stream().map(t -> TrialConfig.parse(t.key(), t.configJson())).toList();
         write("register " + trials.size() + " trials", c -> {
             OffsetDateTime now = now();
-            try (PreparedStatement merge = c.prepareStatement(REGISTER)) {
+            try (PreparedStatement merge = c.prepareStatement(REGISTER);
+                    PreparedStatement member = c.prepareStatement(MEMBER)) {
                 for (int i = 0; i < trials.size(); i++) {
                     NewTrial trial = trials.get(i);
                     TrialConfig config = configs.get(i);
@@ -175,8 +179,11 @@ public final class H2ResultStore implements ResultStore {
                             config.model(), config.generator(), config.quantizer(),
                             config.wbits(), config.abits(), config.protocol(), config.seed(), now);
                     merge.addBatch();
+                    bind(member, trial.recipe(), trial.key());
+                    member.addBatch();
                 }
                 merge.executeBatch();
+                member.executeBatch();
             }
             return null;
         });
@@ -297,7 +304,8 @@ public final class H2ResultStore implements ResultStore {
     @Override
     public Map<TrialStatus, Integer> counts(String recipe) {
         String sql = "SELECT status, COUNT(*) FROM trials"
-                + (recipe == null ? "" : " WHERE recipe = ?") + " GROUP BY status";
+                + (recipe == null ? "" : " WHERE trial_key IN (SELECT trial_key FROM recipe_trials WHERE recipe = ?)")
+                + " GROUP BY status";
         return read("count trials", c -> {
             Map<TrialStatus, Integer> counts = new EnumMap<>(TrialStatus.class);
             for (TrialStatus status : TrialStatus.values()) {

@@ -100,7 +100,17 @@ final class Migrations {
                                MAX(CASE WHEN name = 'size_bytes' THEN metric_value END)
                                    AS size_bytes
                         FROM metrics GROUP BY trial_key
-                    ) m ON m.trial_key = t.trial_key""")));
+                    ) m ON m.trial_key = t.trial_key""")),
+            new Migration(2, "recipe membership: a trial belongs to every recipe that expands to it", List.of(
+                    """
+                    CREATE TABLE IF NOT EXISTS recipe_trials (
+                        recipe    VARCHAR(256) NOT NULL,
+                        trial_key VARCHAR(128) NOT NULL
+                                  REFERENCES trials (trial_key) ON DELETE CASCADE,
+                        PRIMARY KEY (recipe, trial_key)
+                    )""",
+                    "CREATE INDEX IF NOT EXISTS recipe_trials_key ON recipe_trials (trial_key)",
+                    "INSERT INTO recipe_trials (recipe, trial_key) SELECT recipe, trial_key FROM trials")));
 
     private Migrations() {}
 

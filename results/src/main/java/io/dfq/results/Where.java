@@ -25,7 +25,10 @@ record Where(String sql, List<Object> params) {
     static Where of(TrialQuery query) {
         List<String> conditions = new ArrayList<>();
         List<Object> params = new ArrayList<>();
-        equal(conditions, params, "recipe", query.recipe());
+        if (query.recipe() != null) {
+            conditions.add("trial_key IN (SELECT trial_key FROM recipe_trials WHERE recipe = ?)");
+            params.add(query.recipe());
+        }
         equal(conditions, params, "status", query.status() == null ? null : query.status().name());
         equal(conditions, params, "model", query.model());
         equal(conditions, params, "generator", query.generator());

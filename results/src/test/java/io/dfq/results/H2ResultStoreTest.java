@@ -58,6 +58,21 @@ class H2ResultStoreTest {
     }
 
     @Test
+    void aTrialSharedByTwoRecipesBelongsToBoth() {
+        store.register(List.of(trial("k1", "zeroq", "mse", 4, 0), trial("k2", "dsg", "mse", 4, 0)));
+        store.register(List.of(new NewTrial("k1", "ptq", Configs.config("zeroq", "mse", 4, 0)),
+                new NewTrial("k3", "ptq", Configs.config("real", "mse", 4, 0))));
+
+        assertThat(store.list(TrialQuery.all().withRecipe("ptq"))).extracting(TrialRecord::key)
+                .containsExactly("k1", "k3");
+        assertThat(store.list(TrialQuery.all().withRecipe("fmnist"))).extracting(TrialRecord::key)
+                .containsExactly("k1", "k2");
+        assertThat(store.counts("ptq").get(TrialStatus.PENDING)).isEqualTo(2);
+        // the recipe column keeps the first recipe that registered the trial
+        assertThat(store.find("k1").orElseThrow().recipe()).isEqualTo("fmnist");
+    }
+
+    @Test
     void registerIsIdempotent() {
         store.register(List.of(trial("k1", "zeroq", "mse", 4, 0)));
         store.markRunning("k1", 1, "cpu");

@@ -2,7 +2,8 @@ package io.dfq.quant.qcore;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import java.util.Random;
+import io.dfq.quant.nn.RandomMask;
+import java.util.SplittableRandom;
 
 /**
  * Per-tensor fake quantizer for a layer's input activation, calibrated in two passes over the
@@ -38,7 +39,7 @@ public final class ActQuantizer {
     private QParams params;
     private NDArray learnedStep;
     private double keep = 1;
-    private Random dropRandom;
+    private SplittableRandom dropRandom;
     private ActBorder border;
 
     public ActQuantizer(int bits, boolean symmetric) {
@@ -147,7 +148,7 @@ public final class ActQuantizer {
      * quantized value with probability {@code keep} and its full-precision value otherwise, drawn from
      * {@code rnd}; keep 1 (the default) quantizes everything.
      */
-    public void setDrop(double keep, Random rnd) {
+    public void setDrop(double keep, SplittableRandom rnd) {
         this.keep = keep;
         this.dropRandom = rnd;
     }
@@ -179,11 +180,7 @@ public final class ActQuantizer {
         if (keep >= 1) {
             return quantized;
         }
-        float[] mask = new float[(int) x.size()];
-        for (int i = 0; i < mask.length; i++) {
-            mask[i] = dropRandom.nextDouble() < keep ? 1f : 0f;
-        }
-        return quantized.sub(x).mul(x.getManager().create(mask, x.getShape())).add(x);
+        return quantized.sub(x).mul(RandomMask.bernoulli(x.getManager(), x.getShape(), keep, dropRandom)).add(x);
     }
 
     /** Fake quantization with a straight-through gradient. */

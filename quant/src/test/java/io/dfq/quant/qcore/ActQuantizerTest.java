@@ -8,7 +8,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.dfq.quant.nn.Autograd;
 import java.util.Arrays;
-import java.util.Random;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 class ActQuantizerTest {
@@ -149,7 +149,7 @@ class ActQuantizerTest {
             aq.setParams(new QParams(1f, 0, 0, 3));
             aq.setMode(ActQuantizer.Mode.QUANTIZE);
             aq.learnStep(m);
-            aq.setDrop(0.5, new Random(3));
+            aq.setDrop(0.5, new SplittableRandom(3));
             float[] v = new float[4000];
             Arrays.fill(v, 0.25f); // quantizes to 0
             float[] out = aq.apply(m.create(v)).toFloatArray();

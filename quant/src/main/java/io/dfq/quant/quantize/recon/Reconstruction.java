@@ -9,13 +9,14 @@ import io.dfq.quant.model.Segment;
 import io.dfq.quant.nn.Adam;
 import io.dfq.quant.nn.Autograd;
 import io.dfq.quant.nn.Divergence;
+import io.dfq.quant.nn.RandomMask;
 import io.dfq.quant.nn.Scalars;
 import io.dfq.quant.qcore.ActQuantizer;
 import io.dfq.quant.quantize.QuantizationContext;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Random;
+import java.util.SplittableRandom;
 
 /**
  * Reconstruction-based PTQ, written once for AdaRound, BRECQ, QDrop, Genie-M, PD-Quant and
@@ -112,12 +113,12 @@ public final class Reconstruction {
 
     private final String method;
     private final QuantizationContext ctx;
-    private final Random random;
+    private final SplittableRandom random;
 
     public Reconstruction(String method, QuantizationContext ctx) {
         this.method = method;
         this.ctx = ctx;
-        this.random = new Random(ctx.seed());
+        this.random = new SplittableRandom(ctx.seed());
     }
 
     /** The units of {@code net} at {@code granularity}, in forward order. */
@@ -273,11 +274,8 @@ public final class Reconstruction {
 
     /** QDrop's input mixing: each element from the quantized path with probability {@code keep}. */
     private NDArray mix(NDArray quantized, NDArray fp, double keep) {
-        float[] mask = new float[(int) quantized.size()];
-        for (int i = 0; i < mask.length; i++) {
-            mask[i] = random.nextDouble() < keep ? 1f : 0f;
-        }
-        return quantized.sub(fp).mul(quantized.getManager().create(mask, quantized.getShape())).add(fp);
+        NDArray mask = RandomMask.bernoulli(quantized.getManager(), quantized.getShape(), keep, random);
+        return quantized.sub(fp).mul(mask).add(fp);
     }
 
     /** The first {@code k} of a random permutation of 0..n-1. */
