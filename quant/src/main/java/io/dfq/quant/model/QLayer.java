@@ -170,7 +170,7 @@ public final class QLayer extends Unit {
                 NDArray std = bn.runningVar().add(TapBatchNorm.EPS).sqrt();
                 std.attach(scope);
                 factor.divi(std);
-                NDArray folded = w.mul(factor.reshape(weightShapeForChannel()));
+                NDArray folded = w.mul(factor.reshape(channelShape()));
                 folded.attach(scope);
                 NDArray newBias = b.sub(bn.runningMean()).mul(factor).add(bn.beta());
                 newBias.attach(scope);
@@ -181,7 +181,8 @@ public final class QLayer extends Unit {
         folded = true;
     }
 
-    private Shape weightShapeForChannel() {
+    /** The shape that broadcasts one value per output channel over the weight: (C, 1, 1, 1) or (C, 1). */
+    public Shape channelShape() {
         return kind == Kind.CONV ? new Shape(outChannels, 1, 1, 1) : new Shape(outChannels, 1);
     }
 
@@ -245,6 +246,14 @@ public final class QLayer extends Unit {
 
     /** The integer weights and per-channel parameters in use, or null (FP32 or soft weights). */
     public WeightQuantizer.Quantized quantized() {
+        return codes;
+    }
+
+    /** The integer weights in use; fails naming the layer when it has none (not yet calibrated). */
+    public WeightQuantizer.Quantized calibrated() {
+        if (codes == null) {
+            throw new IllegalStateException("layer " + name + " has no calibrated weight quantizer");
+        }
         return codes;
     }
 

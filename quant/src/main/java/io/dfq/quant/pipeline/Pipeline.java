@@ -56,9 +56,11 @@ public final class Pipeline implements TrialRunner {
             Datasets.Splits data = Datasets.load(cfg.dataset(), Datasets.resolveDir(cfg.dataset(), dataDir));
             Teacher teacher = stages.run("teacher", () -> teachers.obtain(cfg.teacher(), data, manager, progress));
             Calibration calib = stages.run("synthesis", () -> syntheticSets.obtain(cfg, teacher, data, manager, progress));
+            Map<String, Double> measured = new HashMap<>();
             Net student = stages.run("quantization",
-                    () -> quantize(spec.key(), cfg, teacher, data, calib, manager, progress));
+                    () -> quantize(spec.key(), cfg, teacher, data, calib, manager, collecting(progress, measured)));
             Map<String, Double> metrics = stages.run("evaluation", () -> evaluate(cfg, student, teacher, data.test(), manager));
+            metrics.putAll(measured);
             metrics.put("teacher_cached", teacher.trained() ? 0.0 : 1.0);
             metrics.put("synthesis_cached", calib.generated() ? 0.0 : 1.0);
             calib.stats().forEach((k, v) -> metrics.put("synthesis_" + k, v));
@@ -81,6 +83,27 @@ public final class Pipeline implements TrialRunner {
                 cfg.wbits(), cfg.abits(), cfg.protocol(), cfg.calibBatch(), cfg.seed(), manager, progress));
         export(key, cfg, student, data);
         return student;
+    }
+
+    /** {@code progress}, with the stage's metrics also put into {@code into}. */
+    private static ProgressListener collecting(ProgressListener progress, Map<String, Double> into) {
+        return new ProgressListener() {
+            @Override
+            public void stage(String stage) {
+                progress.stage(stage);
+            }
+
+            @Override
+            public void message(String text) {
+                progress.message(text);
+            }
+
+            @Override
+            public void metric(String name, double value) {
+                into.put(name, value);
+                progress.metric(name, value);
+            }
+        };
     }
 
     /** Stores the quantized model (integers, scales, zero points, protocol) under the trial's key. */

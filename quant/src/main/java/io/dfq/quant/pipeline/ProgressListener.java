@@ -17,4 +17,10 @@ public interface ProgressListener {
 
     /** A progress line (iteration, loss...). */
     void message(String text);
+
+    /**
+     * A named number the stage measured (a training curve point, a loss term), recorded with the
+     * trial's metrics; ignored by default.
+     */
+    default void metric(String name, double value) {}
 }

@@ -11,6 +11,24 @@ public final class WeightQuantizer {
     /** Integer codes and per-channel parameters of a weight tensor, channel-major. */
     public record Quantized(int[] codes, QParams[] channels) {
 
+        /** The per-channel steps. */
+        public float[] scales() {
+            float[] out = new float[channels.length];
+            for (int c = 0; c < out.length; c++) {
+                out[c] = channels[c].scale();
+            }
+            return out;
+        }
+
+        /** The per-channel zero points. */
+        public float[] zeroPoints() {
+            float[] out = new float[channels.length];
+            for (int c = 0; c < out.length; c++) {
+                out[c] = channels[c].zeroPoint();
+            }
+            return out;
+        }
+
         /** The dequantized (fake-quantized) weights. */
         public float[] dequantize() {
             float[] out = new float[codes.length];

@@ -84,7 +84,8 @@ public final class TeacherTrainer {
         return new Trained(net, epochLoss, (System.nanoTime() - start) / 1e9);
     }
 
-    private static int[] permutation(int n, Random rnd) {
+    /** A uniformly random permutation of 0..n-1 (Fisher-Yates). */
+    public static int[] permutation(int n, Random rnd) {
         int[] p = new int[n];
         for (int i = 0; i < n; i++) {
             p[i] = i;

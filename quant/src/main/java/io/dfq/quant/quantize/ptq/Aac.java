@@ -93,10 +93,7 @@ public final class Aac implements Quantizer {
     }
 
     private static void adapt(QuantizationContext ctx, QLayer layer, TapBatchNorm bn, double eps) {
-        WeightQuantizer.Quantized q = layer.quantized();
-        if (q == null) {
-            throw new IllegalStateException("layer " + layer.name() + " has no integer weights");
-        }
+        WeightQuantizer.Quantized q = layer.calibrated();
         double[][] m = outputMoments(ctx.network(), layer, ctx.calibration(), ctx.batch(), ctx.manager());
         float[] gamma = bn.gamma().toFloatArray();
         float[] beta = bn.beta().toFloatArray();

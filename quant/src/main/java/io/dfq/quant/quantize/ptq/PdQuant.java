@@ -6,18 +6,19 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
-import io.dfq.quant.data.ImageSet;
 import io.dfq.quant.generate.Plateau;
 import io.dfq.quant.model.Net;
 import io.dfq.quant.model.Segment;
 import io.dfq.quant.model.TapBatchNorm;
 import io.dfq.quant.nn.Adam;
 import io.dfq.quant.nn.Autograd;
+import io.dfq.quant.nn.Distillation;
 import io.dfq.quant.nn.Divergence;
 import io.dfq.quant.nn.Scalars;
 import io.dfq.quant.pipeline.ProgressListener;
 import io.dfq.quant.quantize.QuantizationContext;
 import io.dfq.quant.quantize.Quantizer;
+import io.dfq.quant.quantize.recon.InputCache;
 import io.dfq.quant.quantize.recon.Reconstruction;
 import io.dfq.quant.quantize.recon.Reconstruction.ExtraLoss;
 import io.dfq.quant.quantize.recon.Reconstruction.FpInputHook;
@@ -97,40 +98,10 @@ public final class PdQuant implements Quantizer {
         };
         try (NDManager logits = ctx.manager().newSubManager()) {
             PredictionDifference kl = new PredictionDifference(name(), Reconstruction.units(ctx.teacher(),
-                    Granularity.BLOCK), fpLogits(ctx, logits), p.getDouble("T"), p.getDouble("lambda_r"),
+                    Granularity.BLOCK), InputCache.logits(ctx.teacher(), ctx.calibration(), ctx.batch(), logits), p.getDouble("T"), p.getDouble("lambda_r"),
                     pass.iterations(), ctx.progress());
             new Reconstruction(name(), ctx).run(pass, kl, correction);
         }
-    }
-
-    /** The FP teacher's logits of every calibration image, one (N, classes) array on {@code into}. */
-    private static NDArray fpLogits(QuantizationContext ctx, NDManager into) {
-        ImageSet data = ctx.calibration();
-        NDList parts = new NDList();
-        try (NDManager scope = into.newSubManager()) {
-            for (int from = 0; from < data.count(); from += ctx.batch()) {
-                try (NDManager step = scope.newSubManager()) {
-                    NDArray x = data.batch(step, from, Math.min(data.count(), from + ctx.batch()));
-                    NDArray z = Autograd.noGrad(() -> ctx.teacher().logits(x, false));
-                    z.attach(scope);
-                    parts.add(z);
-                }
-            }
-            NDArray all = parts.size() == 1 ? parts.get(0).duplicate() : NDArrays.concat(parts);
-            all.attach(into);
-            return all;
-        }
-    }
-
-    /**
-     * KL(softmax(fp / T) || softmax(q / T)) of two (N, classes) logit arrays, summed over classes and
-     * averaged over rows (PyTorch's {@code KLDivLoss(reduction='batchmean')}), from log-softmaxes; on
-     * the autograd graph of {@code q}.
-     */
-    static NDArray predictionDifference(NDArray fp, NDArray q, double temperature) {
-        NDArray logFp = Scalars.div(fp, temperature).logSoftmax(1);
-        NDArray logQ = Scalars.div(q, temperature).logSoftmax(1);
-        return Scalars.div(logFp.exp().mul(logFp.sub(logQ)).sum(), fp.getShape().get(0));
     }
 
     /** PD-Quant's prediction-difference term, reported at the iterations where the reconstruction reports. */
@@ -170,7 +141,7 @@ public final class PdQuant implements Quantizer {
             for (Segment s : teacher.subList(unit + 1, teacher.size())) {
                 z = s.apply(z, false);
             }
-            NDArray kl = predictionDifference(fpLogits.get(fpLogits.getManager().create(indices)), z, temperature);
+            NDArray kl = Distillation.kl(fpLogits.get(fpLogits.getManager().create(indices)), z, temperature);
             if (calls % report == 0 || calls == 1) {
                 progress.message(String.format("%s %s iter %d/%d kl %.5g", method, segment.name(), calls, iterations,
                         kl.getFloat()));

@@ -73,4 +73,22 @@ public final class InputCache {
             return all;
         }
     }
+
+    /** {@code net}'s logits for every image of {@code data}, batch by batch without autograd; (N, classes) on {@code into}. */
+    public static NDArray logits(Net net, ImageSet data, int batch, NDManager into) {
+        NDList parts = new NDList();
+        try (NDManager scope = into.newSubManager()) {
+            for (int from = 0; from < data.count(); from += batch) {
+                try (NDManager step = scope.newSubManager()) {
+                    NDArray x = data.batch(step, from, Math.min(data.count(), from + batch));
+                    NDArray z = Autograd.noGrad(() -> net.logits(x, false));
+                    z.attach(scope);
+                    parts.add(z);
+                }
+            }
+            NDArray all = parts.size() == 1 ? parts.get(0).duplicate() : NDArrays.concat(parts);
+            all.attach(into);
+            return all;
+        }
+    }
 }

@@ -9,7 +9,6 @@ import io.dfq.quant.nn.Scalars;
 import io.dfq.quant.qcore.QParams;
 import io.dfq.quant.qcore.WeightQuantizer;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -43,10 +42,7 @@ public final class SoftRounding {
      * integer codes ({@link QLayer#quantized()}); arrays live on {@code manager}.
      */
     public SoftRounding(QLayer layer, boolean learnStep, NDManager manager) {
-        WeightQuantizer.Quantized q = layer.quantized();
-        if (q == null) {
-            throw new IllegalStateException("layer " + layer.name() + " has no calibrated weight quantizer");
-        }
+        WeightQuantizer.Quantized q = layer.calibrated();
         this.layer = layer;
         this.bits = layer.weightBits();
         this.channels = q.channels();
@@ -54,23 +50,18 @@ public final class SoftRounding {
         int per = w.length / channels.length;
         float[] fl = new float[w.length];
         float[] init = new float[w.length];
-        float[] steps = new float[channels.length];
-        float[] zeros = new float[channels.length];
         for (int c = 0; c < channels.length; c++) {
-            steps[c] = channels[c].scale();
-            zeros[c] = channels[c].zeroPoint();
             for (int i = c * per; i < (c + 1) * per; i++) {
-                double x = w[i] / (double) steps[c];
+                double x = w[i] / (double) channels[c].scale();
                 double f = Math.floor(x);
                 fl[i] = (float) f;
                 init[i] = (float) inverseRectifiedSigmoid(x - f);
             }
         }
         Shape shape = layer.weight().getShape();
-        Shape perChannel = new Shape(channels.length).addAll(new Shape(ones(shape.dimension() - 1)));
         this.floor = manager.create(fl, shape);
-        this.zero = manager.create(zeros, perChannel);
-        this.step = manager.create(steps, perChannel);
+        this.zero = manager.create(q.zeroPoints(), layer.channelShape());
+        this.step = manager.create(q.scales(), layer.channelShape());
         this.v = manager.create(init, shape);
         this.qmin = channels[0].qmin();
         this.qmax = channels[0].qmax();
@@ -78,12 +69,6 @@ public final class SoftRounding {
         if (learnStep) {
             step.setRequiresGradient(true);
         }
-    }
-
-    private static long[] ones(int n) {
-        long[] out = new long[n];
-        Arrays.fill(out, 1);
-        return out;
     }
 
     /** V such that h(V) = rest: -log((zeta - gamma) / (rest - gamma) - 1). */

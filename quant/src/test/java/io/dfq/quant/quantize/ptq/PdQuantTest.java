@@ -11,6 +11,7 @@ import io.dfq.quant.model.Net;
 import io.dfq.quant.model.QLayer;
 import io.dfq.quant.model.Segment;
 import io.dfq.quant.nn.Autograd;
+import io.dfq.quant.nn.Distillation;
 import io.dfq.quant.pipeline.ProgressListener;
 import io.dfq.quant.quantize.QuantFixture;
 import io.dfq.quant.quantize.QuantizationContext;
@@ -30,9 +31,9 @@ class PdQuantTest {
             // KL = 1/2 ln((1/2) / (3/4)) + 1/2 ln((1/2) / (1/4)) = 1/2 ln(4/3); row 2 equal: 0
             NDArray fp = m.create(new float[] {0, 0, 1, 2}, new Shape(2, 2));
             NDArray q = m.create(new float[] {(float) (4 * Math.log(3)), 0, 1, 2}, new Shape(2, 2));
-            double kl = PdQuant.predictionDifference(fp, q, 4).getFloat();
+            double kl = Distillation.kl(fp, q, 4).getFloat();
             assertThat(kl).isCloseTo(Math.log(4.0 / 3) / 4, within(1e-6)); // 0.0719205
-            assertThat(PdQuant.predictionDifference(q, q, 4).getFloat()).isCloseTo(0f, within(1e-7f));
+            assertThat(Distillation.kl(q, q, 4).getFloat()).isCloseTo(0f, within(1e-7f));
         }
     }
 

@@ -1,0 +1,133 @@
+package io.dfq.quant.quantize.qat;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import io.dfq.quant.data.ImageSet;
+import io.dfq.quant.model.Net;
+import io.dfq.quant.nn.Autograd;
+import io.dfq.quant.nn.Distillation;
+import io.dfq.quant.nn.Scalars;
+import io.dfq.quant.quantize.QuantizationContext;
+import io.dfq.quant.quantize.recon.InputCache;
+import io.dfq.quant.train.NesterovSgd;
+import io.dfq.quant.train.TeacherTrainer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * The distillation loop of the QAT methods, written once: the student (the quantized network, BN
+ * folded, i.e. in eval mode) learns on the calibration set from the FP teacher's logits with loss
+ * w_kd * T^2 * KL(softmax(teacher / T) || softmax(student / T)) + w_ce * CE(student, label), the label
+ * being the image's own (class-conditional generators, real data) or else the teacher's prediction;
+ * SGD with Nesterov momentum 0.9, cosine learning-rate decay, weight decay on the weights only.
+ * Each epoch's mean loss is reported as a metric ({@code qat_loss_epoch_K}); a NaN or infinite loss
+ * fails the trial with the method, epoch and loss.
+ */
+public final class KdTraining {
+
+    /** What the method trains and how its quantizers are refreshed each iteration. */
+    public interface Student {
+        /** Parameters with weight decay (weights, biases). */
+        List<NDArray> parameters();
+
+        /** Parameters without weight decay (quantizer steps, bases). */
+        List<NDArray> quantizerParameters();
+
+        /** Recomputes the fake-quantized weights on the autograd graph (once per iteration). */
+        void install();
+    }
+
+    /**
+     * @param epochs passes over the calibration set
+     * @param batch images per step
+     * @param lr initial learning rate (cosine decay to 0 over all steps)
+     * @param weightDecay L2 on {@link Student#parameters()}
+     * @param temperature KD temperature T
+     * @param kdWeight w_kd
+     * @param ceWeight w_ce
+     */
+    public record Settings(int epochs, int batch, double lr, double weightDecay, double temperature, double kdWeight,
+            double ceWeight) {}
+
+    private KdTraining() {}
+
+    /** Trains {@code student} ({@code ctx.network()}); returns each epoch's mean loss. */
+    public static List<Double> run(String method, QuantizationContext ctx, Student student, Settings s) {
+        ImageSet data = ctx.calibration();
+        Net net = ctx.network();
+        List<Double> curve = new ArrayList<>();
+        int batches = (data.count() + s.batch() - 1) / s.batch();
+        long total = (long) batches * s.epochs();
+        long step = 0;
+        Random rnd = new Random(ctx.seed());
+        try (NDManager cache = ctx.manager().newSubManager();
+                NesterovSgd weights = new NesterovSgd(student.parameters(), 0.9, s.weightDecay());
+                NesterovSgd steps = new NesterovSgd(student.quantizerParameters(), 0.9, 0)) {
+            NDArray teacherLogits = InputCache.logits(ctx.teacher(), data, ctx.batch(), cache);
+            int[] labels = labels(data, teacherLogits);
+            for (int epoch = 0; epoch < s.epochs(); epoch++) {
+                int[] order = TeacherTrainer.permutation(data.count(), rnd);
+                double sum = 0;
+                for (int b = 0; b < batches; b++) {
+                    int[] idx = Arrays.copyOfRange(order, b * s.batch(), Math.min(data.count(), (b + 1) * s.batch()));
+                    try (NDScope scope = new NDScope()) {
+                        scope.suppressNotUsedWarning();
+                        NDArray x = data.select(idx).batch(cache, 0, idx.length);
+                        NDArray t = teacherLogits.get(cache.create(idx));
+                        int classes = (int) t.getShape().get(1);
+                        float[] y = new float[idx.length * classes];
+                        for (int i = 0; i < idx.length; i++) {
+                            y[i * classes + labels[idx[i]]] = 1f;
+                        }
+                        double value;
+                        try (Autograd g = Autograd.record()) {
+                            student.install();
+                            NDArray logits = net.logits(x, false);
+                            NDArray loss = Scalars.mul(Distillation.kl(t, logits, s.temperature()),
+                                    s.kdWeight() * s.temperature() * s.temperature());
+                            if (s.ceWeight() > 0) {
+                                loss = loss.add(Scalars.mul(crossEntropy(logits, cache.create(y, t.getShape())), s.ceWeight()));
+                            }
+                            value = loss.getFloat();
+                            if (!Double.isFinite(value)) {
+                                throw new IllegalStateException(method + " training diverged at epoch " + (epoch + 1)
+                                        + ", batch " + (b + 1) + ": loss " + value);
+                            }
+                            g.backward(loss);
+                        }
+                        double lr = s.lr() * (1 + Math.cos(Math.PI * step++ / total)) / 2;
+                        weights.step(lr);
+                        steps.step(lr);
+                        sum += value;
+                    }
+                }
+                double mean = sum / batches;
+                curve.add(mean);
+                ctx.progress().metric(String.format("qat_loss_epoch_%02d", epoch + 1), mean);
+                ctx.progress().message(String.format("%s epoch %d/%d loss %.5g", method, epoch + 1, s.epochs(), mean));
+            }
+        }
+        return curve;
+    }
+
+    /** Mean cross entropy of (N, classes) logits against one-hot targets. */
+    static NDArray crossEntropy(NDArray logits, NDArray oneHot) {
+        return logits.logSoftmax(1).mul(oneHot).sum(new int[] {1}).neg().mean();
+    }
+
+    /** The images' own labels where they have them, else the teacher's predictions. */
+    private static int[] labels(ImageSet data, NDArray teacherLogits) {
+        if (data.hasLabels()) {
+            return data.labels();
+        }
+        long[] argmax = teacherLogits.argMax(1).toLongArray();
+        int[] out = new int[argmax.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = (int) argmax[i];
+        }
+        return out;
+    }
+}

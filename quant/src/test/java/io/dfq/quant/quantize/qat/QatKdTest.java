@@ -1,0 +1,114 @@
+package io.dfq.quant.quantize.qat;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import io.dfq.quant.data.ImageSet;
+import io.dfq.quant.model.Net;
+import io.dfq.quant.model.QLayer;
+import io.dfq.quant.nn.Autograd;
+import io.dfq.quant.pipeline.ProgressListener;
+import io.dfq.quant.qcore.QParams;
+import io.dfq.quant.qcore.WeightQuantizer;
+import io.dfq.quant.quantize.QuantFixture;
+import io.dfq.quant.quantize.QuantizationContext;
+import io.dfq.quant.quantize.QuantizedModel;
+import io.dfq.quant.quantize.Quantizer;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class QatKdTest {
+
+    @Test
+    void lsqWeightsQuantizeAndPassHandWorkedGradientsToWeightsAndStep() {
+        try (NDManager m = NDManager.newBaseManager(); Autograd off = Autograd.off()) {
+            QLayer l = QLayer.linear("toy", 4, 1, new Random(0));
+            l.initialize(m, DataType.FLOAT32, new Shape(1, 4));
+            l.weight().set(new float[] {0.3f, 0.9f, -0.2f, 1.4f});
+            l.fold();
+            // step 0.5, zero point 1, codes [0, 3]
+            QParams q = new QParams(0.5f, 1, 0, 3);
+            l.setQuantized(new WeightQuantizer.Quantized(new int[] {2, 3, 1, 3}, new QParams[] {q}), 2, m);
+            LsqWeights lsq = new LsqWeights(l, m);
+            float[] value;
+            try (Autograd g = Autograd.record()) {
+                NDArray w = lsq.quantizedWeight();
+                value = w.toFloatArray();
+                g.backward(w.sum());
+            }
+            // w / s = 0.6, 1.8, -0.4, 2.8 -> round 1, 2, 0, 3 -> + z = 2, 3, 1, 4 -> clip 3 -> - z -> x 0.5
+            assertThat(value).containsExactly(new float[] {0.5f, 1.0f, 0f, 1.0f}, within(1e-6f));
+            // straight through inside the range, 0 where clipped
+            assertThat(l.weight().getGradient().toFloatArray()).containsExactly(1f, 1f, 1f, 0f);
+            // d/ds: round(v) - v inside, qmax - z clipped: 0.4 + 0.2 + 0.4 + 2 = 3, times 1 / sqrt(4 * 3)
+            assertThat(lsq.step().getGradient().getFloat()).isCloseTo((float) (3 / Math.sqrt(12)), within(1e-5f));
+            lsq.step().subi(lsq.step().getGradient().mul(0.1)); // an SGD step of lr 0.1
+            WeightQuantizer.Quantized fixed = lsq.finish(m);
+            assertThat(fixed.channels()[0].scale()).isCloseTo(0.5f - 0.1f * (float) (3 / Math.sqrt(12)), within(1e-5f));
+            assertThat(l.quantized()).isSameAs(fixed);
+        }
+    }
+
+    @Test
+    void distillationLowersTheLossEpochByEpochAndTheExportedModelReproducesTheNetwork(@TempDir Path dir)
+            throws Exception {
+        try (NDManager m = NDManager.newBaseManager(); Autograd off = Autograd.off()) {
+            Net teacher = QuantFixture.net("resnet8", 3, m);
+            QuantizationContext base = QuantFixture.context("resnet8", 3, teacher, QuantFixture.images(48, 1),
+                    QuantFixture.params("qat-kd", "epochs", 4, "batch", 16, "lr", 0.02, "w_ce", 0.5), 4, 4, m);
+            Map<String, Double> metrics = new TreeMap<>();
+            QuantizationContext ctx = new QuantizationContext(base.network(), teacher, base.calibration(),
+                    base.params(), 4, 4, base.protocol(), 16, 0, m, new ProgressListener() {
+                        @Override
+                        public void stage(String stage) {}
+
+                        @Override
+                        public void message(String text) {}
+
+                        @Override
+                        public void metric(String name, double value) {
+                            metrics.put(name, value);
+                        }
+                    });
+            Quantizer.REGISTRY.get("qat-kd").quantize(ctx);
+            assertThat(metrics).containsOnlyKeys("qat_loss_epoch_01", "qat_loss_epoch_02", "qat_loss_epoch_03",
+                    "qat_loss_epoch_04");
+            assertThat(metrics.get("qat_loss_epoch_04")).isLessThan(metrics.get("qat_loss_epoch_01"));
+            for (QLayer l : ctx.network().layers()) {
+                assertThat(l.quantized()).as(l.name()).isNotNull();
+            }
+            Path file = dir.resolve("m.dfqm");
+            QuantizedModel.write(ctx.network(), 0.25, QuantFixture.IMAGE, "first-last-8bit", 4, 4, file);
+            ImageSet test = QuantFixture.images(8, 9);
+            float[] expected = Autograd.noGrad(() -> ctx.network().logits(test.batch(m, 0, 8), false)).toFloatArray();
+            Net loaded = QuantizedModel.load(file, m).net();
+            assertThat(Autograd.noGrad(() -> loaded.logits(test.batch(m, 0, 8), false)).toFloatArray())
+                    .containsExactly(expected);
+        }
+    }
+
+    @Test
+    void aDivergingTrainingFailsNamingTheEpochAndTheLoss() {
+        try (NDManager m = NDManager.newBaseManager(); Autograd off = Autograd.off()) {
+            Net teacher = QuantFixture.net("resnet8", 3, m);
+            QLayer fc = teacher.layers().get(teacher.layers().size() - 1);
+            float[] w = fc.weight().toFloatArray();
+            w[0] = Float.NaN; // the teacher's logits are NaN: so is the distillation loss
+            fc.weight().set(w);
+            QuantizationContext ctx = QuantFixture.context("resnet8", 3, teacher, QuantFixture.images(16, 1),
+                    QuantFixture.params("qat-kd", "epochs", 2, "batch", 8), 4, 4, m);
+            assertThatThrownBy(() -> Quantizer.REGISTRY.get("qat-kd").quantize(ctx))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessage("qat-kd training diverged at epoch 1, batch 1: loss NaN");
+        }
+    }
+}
