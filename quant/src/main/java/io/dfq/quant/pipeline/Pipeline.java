@@ -121,7 +121,7 @@ public final class Pipeline implements TrialRunner {
         m.put("top1", Evaluator.top1(pred, subset));
         m.put("fp32_top1", Evaluator.top1(fp32, subset));
         m.put("agreement", Evaluator.agreement(pred, fp32));
-        m.put("size_bytes", (double) ModelSize.quantized(student, cfg.protocol(), cfg.wbits(), cfg.abits()));
+        m.put("size_bytes", (double) ModelSize.quantized(student));
         m.put("fp32_size_bytes", (double) ModelSize.fp32(student));
         m.put("eval_images", (double) subset.count());
         return m;

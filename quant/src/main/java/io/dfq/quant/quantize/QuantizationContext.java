@@ -20,7 +20,8 @@ import io.dfq.quant.qcore.Protocol;
  * @param batch calibration batch size
  * @param seed the trial seed
  * @param manager owner of the quantized weights; lives as long as the network
- * @param progress where progress lines go
+ * @param progress where progress lines (and the stage's metrics) go
+ * @param layerWeightBits per-layer weight bits replacing the protocol's (mixed precision), or null
  */
 public record QuantizationContext(
         Net network,
@@ -33,4 +34,27 @@ public record QuantizationContext(
         int batch,
         long seed,
         NDManager manager,
-        ProgressListener progress) {}
+        ProgressListener progress,
+        int[] layerWeightBits) {
+
+    /** A context whose bit-widths all come from the protocol. */
+    public QuantizationContext(Net network, Net teacher, ImageSet calibration, JsonNode params, int wbits, int abits,
+            Protocol protocol, int batch, long seed, NDManager manager, ProgressListener progress) {
+        this(network, teacher, calibration, params, wbits, abits, protocol, batch, seed, manager, progress, null);
+    }
+
+    /** Weight and input-activation bits of layer {@code index}. */
+    public Protocol.LayerBits bits(int index) {
+        Protocol.LayerBits p = protocol.bits(index, network.layers().size(), wbits, abits);
+        return layerWeightBits == null ? p : new Protocol.LayerBits(layerWeightBits[index], p.activation());
+    }
+
+    /** This context with the given per-layer weight bits and quantizer parameters. */
+    public QuantizationContext withLayerWeightBits(int[] bits, JsonNode quantizerParams) {
+        if (bits.length != network.layers().size()) {
+            throw new IllegalArgumentException(bits.length + " bit-widths for " + network.layers().size() + " layers");
+        }
+        return new QuantizationContext(network, teacher, calibration, quantizerParams, wbits, abits, protocol, batch,
+                seed, manager, progress, bits.clone());
+    }
+}

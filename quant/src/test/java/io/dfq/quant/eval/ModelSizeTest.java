@@ -33,6 +33,15 @@ class ModelSizeTest {
         manager.close();
     }
 
+    /** Marks every layer quantized at the protocol's bits (the weights themselves do not matter here). */
+    private static Net at(Protocol protocol, int wbits) {
+        for (int i = 0; i < net.layers().size(); i++) {
+            QLayer l = net.layers().get(i);
+            l.setQuantizedWeight(l.weight(), protocol.bits(i, net.layers().size(), wbits, wbits).weight());
+        }
+        return net;
+    }
+
     @Test
     void layerSizesAreAsDerivedByHand() {
         // weights: 3*1*25 = 75; 8*3*25 = 600; 60*8*5*5 = 12000; 42*60 = 2520; 10*42 = 420
@@ -52,16 +61,25 @@ class ModelSizeTest {
         // per layer: ceil(weights * bits / 8) + outChannels * (4 scale + 1 zero point + 4 bias)
         // conv1 8 bit: 75 + 3*9 = 102; conv2 4 bit: ceil(2400/8) = 300 + 72 = 372;
         // fc1 4 bit: 6000 + 540 = 6540; fc2 4 bit: 1260 + 378 = 1638; fc3 8 bit: 420 + 90 = 510 -> 9162
-        assertThat(ModelSize.quantized(net, Protocol.FIRST_LAST_8BIT, 4, 4)).isEqualTo(9162);
+        assertThat(ModelSize.quantized(at(Protocol.FIRST_LAST_8BIT, 4))).isEqualTo(9162);
     }
 
     @Test
     void allLayersRoundsPartialBytesUp() {
         // conv1 4 bit: 75 * 4 = 300 bits = 37.5 bytes -> 38, + 27 = 65; fc3 4 bit: 210 + 90 = 300
         // 65 + 372 + 6540 + 1638 + 300 = 8915
-        assertThat(ModelSize.quantized(net, Protocol.ALL_LAYERS, 4, 4)).isEqualTo(8915);
+        assertThat(ModelSize.quantized(at(Protocol.ALL_LAYERS, 4))).isEqualTo(8915);
         // 2 bit: conv1 ceil(150/8) = 19 + 27 = 46; conv2 150 + 72 = 222; fc1 3000 + 540 = 3540;
         // fc2 630 + 378 = 1008; fc3 105 + 90 = 195 -> 5011
-        assertThat(ModelSize.quantized(net, Protocol.ALL_LAYERS, 2, 2)).isEqualTo(5011);
+        assertThat(ModelSize.quantized(at(Protocol.ALL_LAYERS, 2))).isEqualTo(5011);
+    }
+
+    @Test
+    void mixedBitsPerLayerAndFp32LayersCountAsInstalled() {
+        at(Protocol.ALL_LAYERS, 2);
+        net.layers().get(1).setQuantizedWeight(net.layers().get(1).weight(), 8); // conv2 8 bit: 600 + 72
+        net.layers().get(4).setQuantizedWeight(null, 0); // fc3 FP32: (420 + 10) * 4 = 1720
+        // 46 + 672 + 3540 + 1008 + 1720
+        assertThat(ModelSize.quantized(net)).isEqualTo(6986);
     }
 }

@@ -35,7 +35,7 @@ public final class Calibration {
     public static void quantizeWeights(QuantizationContext ctx, Observer observer, boolean symmetric) {
         List<QLayer> layers = ctx.network().layers();
         for (int i = 0; i < layers.size(); i++) {
-            Protocol.LayerBits bits = ctx.protocol().bits(i, layers.size(), ctx.wbits(), ctx.abits());
+            Protocol.LayerBits bits = ctx.bits(i);
             quantizeWeights(layers.get(i), bits.weight(), symmetric, observer, ctx.manager());
         }
     }
@@ -64,7 +64,7 @@ public final class Calibration {
         }
         List<ActQuantizer> acts = new ArrayList<>();
         for (int i = 0; i < layers.size(); i++) {
-            Protocol.LayerBits bits = ctx.protocol().bits(i, layers.size(), ctx.wbits(), ctx.abits());
+            Protocol.LayerBits bits = ctx.bits(i);
             ActQuantizer q = bits.activation() > 0 ? new ActQuantizer(bits.activation(), symmetric) : null;
             layers.get(i).setInputQuantizer(q);
             if (q != null) {
