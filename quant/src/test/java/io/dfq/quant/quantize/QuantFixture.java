@@ -9,6 +9,7 @@ import io.dfq.quant.model.Models;
 import io.dfq.quant.model.Net;
 import io.dfq.quant.pipeline.ProgressListener;
 import io.dfq.quant.qcore.Protocol;
+import java.util.Map;
 import java.util.Random;
 
 /**
@@ -58,5 +59,22 @@ public final class QuantFixture {
         student.fold();
         return new QuantizationContext(student, teacher, calibration, params, wbits, abits,
                 Protocol.FIRST_LAST_8BIT, 16, 0, m, ProgressListener.NONE);
+    }
+
+    /** {@code ctx} with a progress listener that puts every metric into {@code metrics}. */
+    public static QuantizationContext recording(QuantizationContext ctx, Map<String, Double> metrics) {
+        return new QuantizationContext(ctx.network(), ctx.teacher(), ctx.calibration(), ctx.params(), ctx.wbits(),
+                ctx.abits(), ctx.protocol(), ctx.batch(), ctx.seed(), ctx.manager(), new ProgressListener() {
+                    @Override
+                    public void stage(String stage) {}
+
+                    @Override
+                    public void message(String text) {}
+
+                    @Override
+                    public void metric(String name, double value) {
+                        metrics.put(name, value);
+                    }
+                });
     }
 }

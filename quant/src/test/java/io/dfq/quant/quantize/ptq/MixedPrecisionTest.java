@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dfq.quant.model.Net;
 import io.dfq.quant.model.QLayer;
 import io.dfq.quant.nn.Autograd;
-import io.dfq.quant.pipeline.ProgressListener;
 import io.dfq.quant.quantize.QuantFixture;
 import io.dfq.quant.quantize.QuantizationContext;
 import io.dfq.quant.quantize.Quantizer;
@@ -62,19 +61,7 @@ class MixedPrecisionTest {
                     QuantFixture.params("mixed", "samples", 16, "inner", "adaround", "inner_params",
                             "{\"iters\": 3, \"batch\": 8}"), 3, 8, m);
             Map<String, Double> metrics = new TreeMap<>();
-            QuantizationContext ctx = new QuantizationContext(base.network(), teacher, base.calibration(),
-                    base.params(), 3, 8, base.protocol(), 16, 0, m, new ProgressListener() {
-                        @Override
-                        public void stage(String stage) {}
-
-                        @Override
-                        public void message(String text) {}
-
-                        @Override
-                        public void metric(String name, double value) {
-                            metrics.put(name, value);
-                        }
-                    });
+            QuantizationContext ctx = QuantFixture.recording(base, metrics);
             Quantizer.REGISTRY.get("mixed").quantize(ctx);
             List<QLayer> layers = ctx.network().layers();
             assertThat(layers.get(0).weightBits()).isEqualTo(8);

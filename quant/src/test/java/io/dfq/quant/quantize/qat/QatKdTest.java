@@ -12,7 +12,6 @@ import io.dfq.quant.data.ImageSet;
 import io.dfq.quant.model.Net;
 import io.dfq.quant.model.QLayer;
 import io.dfq.quant.nn.Autograd;
-import io.dfq.quant.pipeline.ProgressListener;
 import io.dfq.quant.qcore.QParams;
 import io.dfq.quant.qcore.WeightQuantizer;
 import io.dfq.quant.quantize.QuantFixture;
@@ -66,19 +65,7 @@ class QatKdTest {
             QuantizationContext base = QuantFixture.context("resnet8", 3, teacher, QuantFixture.images(48, 1),
                     QuantFixture.params("qat-kd", "epochs", 4, "batch", 16, "lr", 0.02, "w_ce", 0.5), 4, 4, m);
             Map<String, Double> metrics = new TreeMap<>();
-            QuantizationContext ctx = new QuantizationContext(base.network(), teacher, base.calibration(),
-                    base.params(), 4, 4, base.protocol(), 16, 0, m, new ProgressListener() {
-                        @Override
-                        public void stage(String stage) {}
-
-                        @Override
-                        public void message(String text) {}
-
-                        @Override
-                        public void metric(String name, double value) {
-                            metrics.put(name, value);
-                        }
-                    });
+            QuantizationContext ctx = QuantFixture.recording(base, metrics);
             Quantizer.REGISTRY.get("qat-kd").quantize(ctx);
             assertThat(metrics).containsOnlyKeys("qat_loss_epoch_01", "qat_loss_epoch_02", "qat_loss_epoch_03",
                     "qat_loss_epoch_04");
