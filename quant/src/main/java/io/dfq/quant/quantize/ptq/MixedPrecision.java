@@ -54,7 +54,7 @@ public final class MixedPrecision implements Quantizer {
         return List.of(
                 ParamSpec.choice("inner", "mse", List.of("minmax", "percentile", "mse", "adaround", "brecq", "qdrop",
                         "genie-m", "pdquant", "aquant", "aac"), "the PTQ quantizer run with the chosen bits"),
-                ParamSpec.text("inner_params", "{}", "JSON object of the inner quantizer's parameters"),
+                ParamSpec.text("inner_params", "{}", "JSON object of the inner quantizer's parameters (checked at validation)"),
                 ParamSpec.text("choices", "2,4,8", "the bit-widths a layer may get, comma separated"),
                 ParamSpec.choice("budget", "size", List.of("size", "bops"), "what the average budget limits"),
                 ParamSpec.integer("samples", 256, 1, 1_000_000, "calibration images for the sensitivities"));
