@@ -13,6 +13,7 @@ import io.dfq.quant.nn.Autograd;
 import io.dfq.quant.nn.Divergence;
 import io.dfq.quant.nn.Scalars;
 import io.dfq.quant.spec.Params;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -88,7 +89,58 @@ final class ConditionalSynthesis {
         stats.put("iterations", (double) iters);
         ctx.progress().message(String.format("%s: ce %.4f -> %.4f, bns %.4f -> %.4f", method, firstLast[0][0],
                 firstLast[1][0], firstLast[0][1], firstLast[1][1]));
-        return new SyntheticSet(sample(ctx, p.getInt("batch"), model, manager, rnd), stats);
+        List<float[]> state = new ArrayList<>();
+        model.parameters().forEach(a -> state.add(a.toFloatArray()));
+        return new SyntheticSet(sample(ctx, p.getInt("batch"), model, manager, rnd), stats, state);
+    }
+
+    /**
+     * {@code model} (arrays on {@code manager}) with the trained parameters {@code state} loaded, as a
+     * generator that keeps training: each {@link LiveGenerator#step} is one more iteration of the
+     * objective above (fresh random classes, teacher tapped only during the step), each sample draws
+     * random classes, generator BN in training mode.
+     */
+    static LiveGenerator live(GenerationContext ctx, String method, Params p, Model model, NDManager manager,
+            Random rnd, List<float[]> state) {
+        List<NDArray> params = model.parameters();
+        if (state.size() != params.size()) {
+            throw new IllegalStateException(method + ": stored generator has " + state.size() + " arrays, the model "
+                    + params.size());
+        }
+        for (int i = 0; i < params.size(); i++) {
+            params.get(i).set(state.get(i));
+        }
+        Net teacher = ctx.teacher();
+        int classes = classes(teacher);
+        Shape img = ctx.imageShape();
+        Adam adam = new Adam(params, p.getDouble("beta1"), p.getDouble("beta2"));
+        return new LiveGenerator() {
+            private int iteration = p.getInt("iters");
+
+            @Override
+            public ImageSet sample(int n) {
+                Batch b = model.draw(rnd, n, -1);
+                float[] images = Autograd.noGrad(() -> generate(b, manager));
+                return new ImageSet(images, b.labels(), n, (int) img.get(0), (int) img.get(1), (int) img.get(2));
+            }
+
+            @Override
+            public double step() {
+                Batch b = model.draw(rnd, p.getInt("batch"), -1);
+                try (BnStatistics taps = teacher.hasBatchNorm() ? new BnStatistics(teacher) : null;
+                        NDScope scope = new NDScope()) {
+                    scope.suppressNotUsedWarning();
+                    double[] terms = backward(teacher, taps, b, classes, p, manager, method, iteration++);
+                    adam.step(p.getDouble("lr"));
+                    return terms[0];
+                }
+            }
+
+            @Override
+            public void close() {
+                adam.close();
+            }
+        };
     }
 
     /** Returns the {ce, bns} terms of the first and the last iteration. */

@@ -63,10 +63,21 @@ public final class Gdfq implements Generator {
         ConditionalSynthesis.requireBns(this, p, ctx.teacher());
         Random rnd = new Random(ctx.seed());
         try (NDManager m = ctx.manager().newSubManager()) {
-            Conditional model = new Conditional(m, rnd, ConditionalSynthesis.classes(ctx.teacher()),
-                    p.getInt("latent"), ctx.imageShape(), p.getDouble("width"));
-            return ConditionalSynthesis.run(ctx, name(), p, model, m, rnd);
+            return ConditionalSynthesis.run(ctx, name(), p, model(ctx, p, m, rnd), m, rnd);
         }
+    }
+
+    @Override
+    public Optional<LiveGenerator> resume(GenerationContext ctx, List<float[]> state) {
+        Params p = Params.of(this, ctx.params());
+        Random rnd = new Random(ctx.seed() ^ 0x6A09E667L);
+        return Optional.of(ConditionalSynthesis.live(ctx, name(), p, model(ctx, p, ctx.manager(), rnd),
+                ctx.manager(), rnd, state));
+    }
+
+    private static Conditional model(GenerationContext ctx, Params p, NDManager m, Random rnd) {
+        return new Conditional(m, rnd, ConditionalSynthesis.classes(ctx.teacher()), p.getInt("latent"),
+                ctx.imageShape(), p.getDouble("width"));
     }
 
     /** G(z, y) = generator(embed(y) * z). */

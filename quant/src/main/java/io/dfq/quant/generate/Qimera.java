@@ -90,9 +90,16 @@ public final class Qimera implements Generator {
         ConditionalSynthesis.requireBns(this, p, ctx.teacher());
         Random rnd = new Random(ctx.seed());
         try (NDManager m = ctx.manager().newSubManager()) {
-            Superposed model = new Superposed(m, rnd, p, ctx.teacher(), ctx.imageShape());
-            return ConditionalSynthesis.run(ctx, name(), p, model, m, rnd);
+            return ConditionalSynthesis.run(ctx, name(), p, model(ctx, p, m, rnd), m, rnd);
         }
+    }
+
+    @Override
+    public Optional<LiveGenerator> resume(GenerationContext ctx, List<float[]> state) {
+        Params p = Params.of(this, ctx.params());
+        Random rnd = new Random(ctx.seed() ^ 0x6A09E667L);
+        return Optional.of(ConditionalSynthesis.live(ctx, name(), p, model(ctx, p, ctx.manager(), rnd),
+                ctx.manager(), rnd, state));
     }
 
     /** Per-row standardization of (N, D) vectors over their D entries (biased variance). */
@@ -136,6 +143,10 @@ public final class Qimera implements Generator {
             }
         }
         return t;
+    }
+
+    private static Superposed model(GenerationContext ctx, Params p, NDManager m, Random rnd) {
+        return new Superposed(m, rnd, p, ctx.teacher(), ctx.imageShape());
     }
 
     /** The generator fed superposed, mapped class embeddings. */

@@ -7,6 +7,9 @@ import io.dfq.quant.data.ImageSet;
 import io.dfq.quant.eval.Evaluator;
 import io.dfq.quant.eval.ModelSize;
 import io.dfq.quant.eval.ProcessMemory;
+import io.dfq.quant.generate.GenerationContext;
+import io.dfq.quant.generate.Generator;
+import io.dfq.quant.generate.LiveGenerator;
 import io.dfq.quant.model.Net;
 import io.dfq.quant.nn.Autograd;
 import io.dfq.quant.pipeline.SyntheticSets.Calibration;
@@ -14,10 +17,14 @@ import io.dfq.quant.pipeline.Teachers.Teacher;
 import io.dfq.quant.quantize.QuantizationContext;
 import io.dfq.quant.quantize.QuantizedModel;
 import io.dfq.quant.quantize.Quantizer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * One trial, top to bottom: teacher (cached) -> calibration data (cached) -> quantization ->
@@ -79,10 +86,26 @@ public final class Pipeline implements TrialRunner {
         Net student = Teachers.load(cfg.teacher(), teacher.dir(), data, manager);
         student.fold();
         Quantizer quantizer = Quantizer.REGISTRY.get(TrialConfig.methodName(cfg.quantizer()));
-        quantizer.quantize(new QuantizationContext(student, teacher.net(), calib.images(), cfg.quantizer(),
-                cfg.wbits(), cfg.abits(), cfg.protocol(), cfg.calibBatch(), cfg.seed(), manager, progress));
+        Generator generator = Generator.REGISTRY.get(TrialConfig.methodName(cfg.generator()));
+        QuantizationContext ctx = new QuantizationContext(student, teacher.net(), calib.images(), cfg.quantizer(),
+                cfg.wbits(), cfg.abits(), cfg.protocol(), cfg.calibBatch(), cfg.seed(), manager, progress)
+                .withLiveGenerator(() -> resume(generator, cfg, teacher, calib, data, manager, progress));
+        quantizer.quantize(ctx);
         export(key, cfg, student, data);
         return student;
+    }
+
+    /** The generator that made {@code calib}, resumed from its stored state, if it kept one. */
+    private static Optional<LiveGenerator> resume(Generator generator, TrialConfig cfg, Teacher teacher,
+            Calibration calib, Datasets.Splits data, NDManager manager, ProgressListener progress) {
+        try {
+            List<float[]> state = calib.generatorState();
+            return state.isEmpty() ? Optional.empty() : generator.resume(new GenerationContext(teacher.net(),
+                    cfg.generator(), cfg.calibSamples(), data.train().imageShape(), cfg.seed(), data::train, manager,
+                    progress), state);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the generator state of " + calib.dir(), e);
+        }
     }
 
     /** {@code progress}, with the stage's metrics also put into {@code into}. */

@@ -18,7 +18,12 @@ import io.dfq.quant.generate.SyntheticSet;
 import io.dfq.quant.model.Net;
 import io.dfq.quant.nn.Autograd;
 import io.dfq.quant.pipeline.Teachers.Teacher;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -46,7 +51,44 @@ public final class SyntheticSets {
     }
 
     /** A calibration set and where it is stored. */
-    public record Calibration(ImageSet images, String key, Path dir, boolean generated, Map<String, Double> stats) {}
+    public record Calibration(ImageSet images, String key, Path dir, boolean generated, Map<String, Double> stats) {
+
+        /** The parameters of the generator that made the set, or empty when none was kept. */
+        public List<float[]> generatorState() throws IOException {
+            Path file = dir.resolve(STATE);
+            return Files.exists(file) ? readState(file) : List.of();
+        }
+    }
+
+    /** The file holding a trained generator's parameters next to its images. */
+    static final String STATE = "generator.bin";
+
+    static void writeState(List<float[]> state, Path file) throws IOException {
+        try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(file)))) {
+            out.writeInt(state.size());
+            for (float[] a : state) {
+                out.writeInt(a.length);
+                for (float v : a) {
+                    out.writeFloat(v);
+                }
+            }
+        }
+    }
+
+    static List<float[]> readState(Path file) throws IOException {
+        try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file)))) {
+            List<float[]> out = new ArrayList<>();
+            int count = in.readInt();
+            for (int i = 0; i < count; i++) {
+                float[] a = new float[in.readInt()];
+                for (int j = 0; j < a.length; j++) {
+                    a[j] = in.readFloat();
+                }
+                out.add(a);
+            }
+            return out;
+        }
+    }
 
     /** The key of a synthetic set. */
     public static String key(String teacherKey, JsonNode generator, int samples, long seed) {
@@ -79,6 +121,9 @@ public final class SyntheticSets {
                 meta.set("stats", JSON.valueToTree(stats));
                 JSON.writerWithDefaultPrettyPrinter().writeValue(dir.resolve("meta.json").toFile(), meta);
                 writeGrid(set.images(), dir.resolve("grid.png"));
+                if (!set.generatorState().isEmpty()) {
+                    writeState(set.generatorState(), dir.resolve(STATE));
+                }
             }
         });
         ImageSet images = ImageFiles.read(got.dir().resolve("images.bin"));

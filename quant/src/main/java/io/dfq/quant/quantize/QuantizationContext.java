@@ -3,9 +3,12 @@ package io.dfq.quant.quantize;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.dfq.quant.data.ImageSet;
+import io.dfq.quant.generate.LiveGenerator;
 import io.dfq.quant.model.Net;
 import io.dfq.quant.pipeline.ProgressListener;
 import io.dfq.quant.qcore.Protocol;
+import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * Everything a quantizer may use.
@@ -22,6 +25,8 @@ import io.dfq.quant.qcore.Protocol;
  * @param manager owner of the quantized weights; lives as long as the network
  * @param progress where progress lines (and the stage's metrics) go
  * @param layerWeightBits per-layer weight bits replacing the protocol's (mixed precision), or null
+ * @param liveGenerator the calibration set's generator, resumed to keep training alongside a QAT
+ *     student (GDFQ, Qimera); empty for other data. Called at most once; the caller closes the result
  */
 public record QuantizationContext(
         Net network,
@@ -35,12 +40,14 @@ public record QuantizationContext(
         long seed,
         NDManager manager,
         ProgressListener progress,
-        int[] layerWeightBits) {
+        int[] layerWeightBits,
+        Supplier<Optional<LiveGenerator>> liveGenerator) {
 
     /** A context whose bit-widths all come from the protocol. */
     public QuantizationContext(Net network, Net teacher, ImageSet calibration, JsonNode params, int wbits, int abits,
             Protocol protocol, int batch, long seed, NDManager manager, ProgressListener progress) {
-        this(network, teacher, calibration, params, wbits, abits, protocol, batch, seed, manager, progress, null);
+        this(network, teacher, calibration, params, wbits, abits, protocol, batch, seed, manager, progress, null,
+                Optional::empty);
     }
 
     /** Weight and input-activation bits of layer {@code index}. */
@@ -55,6 +62,12 @@ public record QuantizationContext(
             throw new IllegalArgumentException(bits.length + " bit-widths for " + network.layers().size() + " layers");
         }
         return new QuantizationContext(network, teacher, calibration, quantizerParams, wbits, abits, protocol, batch,
-                seed, manager, progress, bits.clone());
+                seed, manager, progress, bits.clone(), liveGenerator);
+    }
+
+    /** This context with {@code generator} as its live generator. */
+    public QuantizationContext withLiveGenerator(Supplier<Optional<LiveGenerator>> generator) {
+        return new QuantizationContext(network, teacher, calibration, params, wbits, abits, protocol, batch, seed,
+                manager, progress, layerWeightBits, generator);
     }
 }

@@ -11,6 +11,7 @@ import io.dfq.quant.nn.Init;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import javax.imageio.ImageIO;
@@ -66,5 +67,17 @@ class SyntheticSetsTest {
         BufferedImage unlabelled = ImageIO.read(dir.resolve("u.png").toFile());
         assertThat(unlabelled.getHeight()).isEqualTo(3 * 30 + 2);
         assertThat(unlabelled.getWidth()).isEqualTo(10 * 30 + 2);
+    }
+
+    @Test
+    void aGeneratorStateRoundTripsThroughItsFile(@TempDir Path dir) throws Exception {
+        List<float[]> state = List.of(new float[] {1.5f, -2f}, new float[0], new float[] {3f});
+        Path file = dir.resolve(SyntheticSets.STATE);
+        SyntheticSets.writeState(state, file);
+        List<float[]> back = SyntheticSets.readState(file);
+        assertThat(back).hasSize(3);
+        for (int i = 0; i < 3; i++) {
+            assertThat(back.get(i)).containsExactly(state.get(i));
+        }
     }
 }

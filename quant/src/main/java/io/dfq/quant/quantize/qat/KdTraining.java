@@ -3,7 +3,9 @@ package io.dfq.quant.quantize.qat;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.Shape;
 import io.dfq.quant.data.ImageSet;
+import io.dfq.quant.generate.LiveGenerator;
 import io.dfq.quant.model.Net;
 import io.dfq.quant.nn.Autograd;
 import io.dfq.quant.nn.Distillation;
@@ -54,63 +56,105 @@ public final class KdTraining {
 
     private KdTraining() {}
 
-    /** Trains {@code student} ({@code ctx.network()}); returns each epoch's mean loss. */
-    public static List<Double> run(String method, QuantizationContext ctx, Student student, Settings s) {
+    /**
+     * Trains {@code student} ({@code ctx.network()}); returns each epoch's mean loss. With {@code
+     * joint} and a live generator in {@code ctx} (GDFQ, Qimera), every step draws a fresh batch from the
+     * generator, which then takes one step of its own objective; an epoch keeps the fixed set's number
+     * of steps.
+     */
+    public static List<Double> run(String method, QuantizationContext ctx, Student student, Settings s,
+            boolean joint) {
         ImageSet data = ctx.calibration();
-        Net net = ctx.network();
         List<Double> curve = new ArrayList<>();
         int batches = (data.count() + s.batch() - 1) / s.batch();
         long total = (long) batches * s.epochs();
         long step = 0;
         Random rnd = new Random(ctx.seed());
-        try (NDManager cache = ctx.manager().newSubManager();
+        try (LiveGenerator live = joint ? ctx.liveGenerator().get().orElse(null) : null;
+                NDManager cache = ctx.manager().newSubManager();
                 NesterovSgd weights = new NesterovSgd(student.parameters(), 0.9, s.weightDecay());
                 NesterovSgd steps = new NesterovSgd(student.quantizerParameters(), 0.9, 0)) {
-            NDArray teacherLogits = InputCache.logits(ctx.teacher(), data, ctx.batch(), cache);
-            int[] labels = labels(data, teacherLogits);
+            NDArray teacherLogits = live != null ? null : InputCache.logits(ctx.teacher(), data, ctx.batch(), cache);
+            int[] labels = live != null ? null : labels(data, teacherLogits);
             for (int epoch = 0; epoch < s.epochs(); epoch++) {
                 int[] order = TeacherTrainer.permutation(data.count(), rnd);
                 double sum = 0;
+                double generatorSum = 0;
                 for (int b = 0; b < batches; b++) {
-                    int[] idx = Arrays.copyOfRange(order, b * s.batch(), Math.min(data.count(), (b + 1) * s.batch()));
                     try (NDScope scope = new NDScope()) {
                         scope.suppressNotUsedWarning();
-                        NDArray x = data.select(idx).batch(cache, 0, idx.length);
-                        NDArray t = teacherLogits.get(cache.create(idx));
-                        int classes = (int) t.getShape().get(1);
-                        float[] y = new float[idx.length * classes];
-                        for (int i = 0; i < idx.length; i++) {
-                            y[i * classes + labels[idx[i]]] = 1f;
+                        Batch batch;
+                        if (live == null) {
+                            int[] idx = Arrays.copyOfRange(order, b * s.batch(), Math.min(data.count(), (b + 1) * s.batch()));
+                            batch = fixed(data, idx, teacherLogits, labels, cache);
+                        } else {
+                            ImageSet drawn = live.sample(s.batch());
+                            NDArray x = drawn.batch(cache, 0, drawn.count());
+                            NDArray t = Autograd.noGrad(() -> ctx.teacher().logits(x, false));
+                            batch = new Batch(x, t, oneHot(drawn.labels(), (int) t.getShape().get(1), cache));
                         }
-                        double value;
-                        try (Autograd g = Autograd.record()) {
-                            student.install();
-                            NDArray logits = net.logits(x, false);
-                            NDArray loss = Scalars.mul(Distillation.kl(t, logits, s.temperature()),
-                                    s.kdWeight() * s.temperature() * s.temperature());
-                            if (s.ceWeight() > 0) {
-                                loss = loss.add(Scalars.mul(crossEntropy(logits, cache.create(y, t.getShape())), s.ceWeight()));
-                            }
-                            value = loss.getFloat();
-                            if (!Double.isFinite(value)) {
-                                throw new IllegalStateException(method + " training diverged at epoch " + (epoch + 1)
-                                        + ", batch " + (b + 1) + ": loss " + value);
-                            }
-                            g.backward(loss);
-                        }
+                        double value = studentStep(method, ctx.network(), student, batch, s, epoch, b);
                         double lr = s.lr() * (1 + Math.cos(Math.PI * step++ / total)) / 2;
                         weights.step(lr);
                         steps.step(lr);
                         sum += value;
                     }
+                    if (live != null) {
+                        generatorSum += live.step();
+                    }
                 }
                 double mean = sum / batches;
                 curve.add(mean);
                 ctx.progress().metric(String.format("qat_loss_epoch_%02d", epoch + 1), mean);
-                ctx.progress().message(String.format("%s epoch %d/%d loss %.5g", method, epoch + 1, s.epochs(), mean));
+                if (live != null) {
+                    ctx.progress().metric(String.format("qat_generator_ce_epoch_%02d", epoch + 1), generatorSum / batches);
+                }
+                ctx.progress().message(String.format("%s epoch %d/%d loss %.5g%s", method, epoch + 1, s.epochs(), mean,
+                        live == null ? "" : String.format(" (generator ce %.4g)", generatorSum / batches)));
             }
         }
         return curve;
+    }
+
+    /** A training batch: images, teacher logits, one-hot labels. */
+    private record Batch(NDArray images, NDArray teacherLogits, NDArray oneHot) {}
+
+    private static Batch fixed(ImageSet data, int[] idx, NDArray teacherLogits, int[] labels, NDManager cache) {
+        int[] y = new int[idx.length];
+        for (int i = 0; i < idx.length; i++) {
+            y[i] = labels[idx[i]];
+        }
+        NDArray t = teacherLogits.get(cache.create(idx));
+        return new Batch(data.select(idx).batch(cache, 0, idx.length), t, oneHot(y, (int) t.getShape().get(1), cache));
+    }
+
+    /** Records the loss of {@code batch}, checks it and back-propagates it; returns its value. */
+    private static double studentStep(String method, Net net, Student student, Batch batch, Settings s, int epoch,
+            int b) {
+        try (Autograd g = Autograd.record()) {
+            student.install();
+            NDArray logits = net.logits(batch.images(), false);
+            NDArray loss = Scalars.mul(Distillation.kl(batch.teacherLogits(), logits, s.temperature()),
+                    s.kdWeight() * s.temperature() * s.temperature());
+            if (s.ceWeight() > 0) {
+                loss = loss.add(Scalars.mul(crossEntropy(logits, batch.oneHot()), s.ceWeight()));
+            }
+            double value = loss.getFloat();
+            if (!Double.isFinite(value)) {
+                throw new IllegalStateException(method + " training diverged at epoch " + (epoch + 1) + ", batch "
+                        + (b + 1) + ": loss " + value);
+            }
+            g.backward(loss);
+            return value;
+        }
+    }
+
+    private static NDArray oneHot(int[] labels, int classes, NDManager manager) {
+        float[] y = new float[labels.length * classes];
+        for (int i = 0; i < labels.length; i++) {
+            y[i * classes + labels[i]] = 1f;
+        }
+        return manager.create(y, new Shape(labels.length, classes));
     }
 
     /** Mean cross entropy of (N, classes) logits against one-hot targets. */

@@ -23,8 +23,10 @@ import java.util.List;
  * init}: min-max as the all-layers line, or the Lp search). Per-epoch losses are recorded as
  * metrics; a diverging loss fails the trial with its epoch.
  *
- * <p>Here the calibration set is fixed (the trial's synthetic set); GDFQ and Qimera also keep
- * training their generator while the student learns, which this class does not do.
+ * <p>With {@code gdfq} or {@code qimera} data ({@code joint}, default on) the student learns, as in
+ * those papers, from fresh batches of their generator, resumed from the synthesis stage, which keeps
+ * training on its own objective against the teacher after every student step; with any other data
+ * the calibration set is fixed.
  */
 public final class QatKd implements Quantizer {
 
@@ -43,7 +45,8 @@ public final class QatKd implements Quantizer {
                 ParamSpec.real("T", 20, 0.01, 1000, "distillation temperature"),
                 ParamSpec.real("w_kd", 1, 0, 1000, "weight of the distillation loss"),
                 ParamSpec.real("w_ce", 0, 0, 1000, "weight of the cross entropy on the labels"),
-                ParamSpec.choice("init", "minmax", List.of("minmax", "mse"), "initial range search"));
+                ParamSpec.choice("init", "minmax", List.of("minmax", "mse"), "initial range search"),
+                ParamSpec.bool("joint", true, "with gdfq or qimera data: keep training their generator alongside"));
     }
 
     @Override
@@ -82,7 +85,8 @@ public final class QatKd implements Quantizer {
                 weights.forEach(LsqWeights::install);
             }
         }, new KdTraining.Settings(p.getInt("epochs"), p.getInt("batch"), p.getDouble("lr"),
-                p.getDouble("weight_decay"), p.getDouble("T"), p.getDouble("w_kd"), p.getDouble("w_ce")));
+                p.getDouble("weight_decay"), p.getDouble("T"), p.getDouble("w_kd"), p.getDouble("w_ce")),
+                p.getBool("joint"));
         weights.forEach(w -> w.finish(ctx.manager()));
         for (QLayer l : ctx.network().layers()) {
             ActQuantizer q = l.inputQuantizer();

@@ -9,9 +9,14 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.dfq.quant.data.ImageSet;
+import io.dfq.quant.generate.GenerationContext;
+import io.dfq.quant.generate.Generator;
+import io.dfq.quant.generate.LiveGenerator;
+import io.dfq.quant.generate.SyntheticSet;
 import io.dfq.quant.model.Net;
 import io.dfq.quant.model.QLayer;
 import io.dfq.quant.nn.Autograd;
+import io.dfq.quant.pipeline.ProgressListener;
 import io.dfq.quant.qcore.QParams;
 import io.dfq.quant.qcore.WeightQuantizer;
 import io.dfq.quant.quantize.QuantFixture;
@@ -80,6 +85,59 @@ class QatKdTest {
             Net loaded = QuantizedModel.load(file, m).net();
             assertThat(Autograd.noGrad(() -> loaded.logits(test.batch(m, 0, 8), false)).toFloatArray())
                     .containsExactly(expected);
+        }
+    }
+
+    @Test
+    void withGdfqDataTheStudentLearnsFromFreshBatchesWhileTheResumedGeneratorKeepsTraining() throws Exception {
+        try (NDManager m = NDManager.newBaseManager(); Autograd off = Autograd.off()) {
+            Net teacher = QuantFixture.net("resnet8", 3, m);
+            GenerationContext gen = new GenerationContext(teacher, QuantFixture.params("gdfq", "iters", 2, "batch", 8),
+                    16, QuantFixture.IMAGE, 0, () -> {
+                        throw new AssertionError("data-free");
+                    }, m, ProgressListener.NONE);
+            Generator gdfq = Generator.REGISTRY.get("gdfq");
+            SyntheticSet set = gdfq.generate(gen);
+            assertThat(set.generatorState()).isNotEmpty();
+            for (boolean joint : new boolean[] {true, false}) {
+                Map<String, Double> metrics = new TreeMap<>();
+                QuantizationContext base = QuantFixture.context("resnet8", 3, teacher, set.images(),
+                        QuantFixture.params("qat-kd", "epochs", 2, "batch", 8, "joint", joint), 4, 4, m);
+                QuantizationContext ctx = QuantFixture.recording(base, metrics)
+                        .withLiveGenerator(() -> gdfq.resume(gen, set.generatorState()));
+                Quantizer.REGISTRY.get("qat-kd").quantize(ctx);
+                if (joint) {
+                    assertThat(metrics).containsKeys("qat_generator_ce_epoch_01", "qat_generator_ce_epoch_02");
+                    assertThat(metrics.get("qat_generator_ce_epoch_02")).isFinite();
+                } else {
+                    assertThat(metrics).doesNotContainKey("qat_generator_ce_epoch_01");
+                }
+                assertThat(metrics.get("qat_loss_epoch_02")).isFinite();
+            }
+        }
+    }
+
+    @Test
+    void aResumedGeneratorSamplesLabelledImagesAndItsStepsChangeThem() throws Exception {
+        try (NDManager m = NDManager.newBaseManager(); Autograd off = Autograd.off()) {
+            Net teacher = QuantFixture.net("resnet8", 3, m);
+            GenerationContext gen = new GenerationContext(teacher, QuantFixture.params("qimera", "iters", 2, "batch", 8),
+                    8, QuantFixture.IMAGE, 0, () -> {
+                        throw new AssertionError("data-free");
+                    }, m, ProgressListener.NONE);
+            Generator qimera = Generator.REGISTRY.get("qimera");
+            SyntheticSet set = qimera.generate(gen);
+            try (LiveGenerator a = qimera.resume(gen, set.generatorState()).orElseThrow();
+                    LiveGenerator b = qimera.resume(gen, set.generatorState()).orElseThrow()) {
+                ImageSet first = a.sample(6);
+                assertThat(first.count()).isEqualTo(6);
+                assertThat(first.hasLabels()).isTrue();
+                // same state and seed: same samples until one of them trains
+                assertThat(b.sample(6).data()).containsExactly(first.data());
+                assertThat(a.step()).isFinite();
+                b.step();
+                assertThat(a.sample(6).data()).isNotEqualTo(first.data());
+            }
         }
     }
 
