@@ -58,7 +58,32 @@ final class ConditionalSynthesis {
         Batch draw(Random rnd, int n, int first);
     }
 
+    /** Builds a method's model (arrays on {@code m}, initial weights from {@code rnd}). */
+    @FunctionalInterface
+    interface Factory {
+        Model create(GenerationContext ctx, Params p, NDManager m, Random rnd);
+    }
+
     private ConditionalSynthesis() {}
+
+    /** {@code method}'s {@link Generator#generate}: a model trained, then sampled. */
+    static SyntheticSet generate(Generator method, GenerationContext ctx, Factory factory) {
+        Params p = Params.of(method, ctx.params());
+        requireBns(method, p, ctx.teacher());
+        Random rnd = new Random(ctx.seed());
+        try (NDManager m = ctx.manager().newSubManager()) {
+            return run(ctx, method.name(), p, factory.create(ctx, p, m, rnd), m, rnd);
+        }
+    }
+
+    /** {@code method}'s {@link Generator#resume}: the model rebuilt with {@code state}, on the context's manager. */
+    static Optional<LiveGenerator> resume(Generator method, GenerationContext ctx, List<float[]> state,
+            Factory factory) {
+        Params p = Params.of(method, ctx.params());
+        Random rnd = new Random(ctx.seed() ^ 0x6A09E667L);
+        return Optional.of(live(ctx, method.name(), p, factory.create(ctx, p, ctx.manager(), rnd), ctx.manager(), rnd,
+                state));
+    }
 
     /** The number of classes the teacher predicts. */
     static int classes(Net teacher) {

@@ -59,20 +59,12 @@ public final class Gdfq implements Generator {
 
     @Override
     public SyntheticSet generate(GenerationContext ctx) {
-        Params p = Params.of(this, ctx.params());
-        ConditionalSynthesis.requireBns(this, p, ctx.teacher());
-        Random rnd = new Random(ctx.seed());
-        try (NDManager m = ctx.manager().newSubManager()) {
-            return ConditionalSynthesis.run(ctx, name(), p, model(ctx, p, m, rnd), m, rnd);
-        }
+        return ConditionalSynthesis.generate(this, ctx, Gdfq::model);
     }
 
     @Override
     public Optional<LiveGenerator> resume(GenerationContext ctx, List<float[]> state) {
-        Params p = Params.of(this, ctx.params());
-        Random rnd = new Random(ctx.seed() ^ 0x6A09E667L);
-        return Optional.of(ConditionalSynthesis.live(ctx, name(), p, model(ctx, p, ctx.manager(), rnd),
-                ctx.manager(), rnd, state));
+        return ConditionalSynthesis.resume(this, ctx, state, Gdfq::model);
     }
 
     private static Conditional model(GenerationContext ctx, Params p, NDManager m, Random rnd) {
