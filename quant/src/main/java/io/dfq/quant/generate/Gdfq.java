@@ -28,8 +28,8 @@ import java.util.Random;
  * quantized student (the student's KD loss does not reach the generator). Here the generator is
  * trained against the FP32 teacher alone for {@code iters} iterations (default 200, one of the
  * paper's epochs), then {@code samples} images are drawn with round-robin labels, generator BN in
- * training mode; joint training with the student is issue 7's. Class-conditional: the images carry
- * their labels.
+ * training mode; the trained generator is kept with the set, and {@code qat-kd} resumes it to
+ * train jointly with the student ({@link #resume}). Class-conditional: the images carry their labels.
  */
 public final class Gdfq implements Generator {
 
