@@ -74,6 +74,8 @@ public final class KdTraining {
                 NDManager cache = ctx.manager().newSubManager();
                 NesterovSgd weights = new NesterovSgd(student.parameters(), 0.9, s.weightDecay());
                 NesterovSgd steps = new NesterovSgd(student.quantizerParameters(), 0.9, 0)) {
+            ctx.progress().message(method + (live != null ? ": training jointly with the resumed generator"
+                    : ": training on the fixed calibration set of " + data.count() + " images"));
             NDArray teacherLogits = live != null ? null : InputCache.logits(ctx.teacher(), data, ctx.batch(), cache);
             int[] labels = live != null ? null : labels(data, teacherLogits);
             for (int epoch = 0; epoch < s.epochs(); epoch++) {
