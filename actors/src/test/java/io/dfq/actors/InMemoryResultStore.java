@@ -1,7 +1,11 @@
 package io.dfq.actors;
 
+import io.dfq.results.Ablation;
+import io.dfq.results.LeaderboardPage;
 import io.dfq.results.LeaderboardRow;
 import io.dfq.results.NewTrial;
+import io.dfq.results.ParallelTrials;
+import io.dfq.results.ParetoPoint;
 import io.dfq.results.ResultStore;
 import io.dfq.results.TrialQuery;
 import io.dfq.results.TrialRecord;
@@ -138,7 +142,32 @@ final class InMemoryResultStore implements ResultStore {
     }
 
     @Override
+    public List<String> recipes() {
+        throw new UnsupportedOperationException("not used by the actors");
+    }
+
+    @Override
     public List<LeaderboardRow> leaderboard(TrialQuery query) {
+        throw new UnsupportedOperationException("not used by the actors");
+    }
+
+    @Override
+    public LeaderboardPage leaderboardPage(TrialQuery query) {
+        throw new UnsupportedOperationException("not used by the actors");
+    }
+
+    @Override
+    public List<ParetoPoint> pareto(TrialQuery query) {
+        throw new UnsupportedOperationException("not used by the actors");
+    }
+
+    @Override
+    public Ablation ablation(TrialQuery query, String metric) {
+        throw new UnsupportedOperationException("not used by the actors");
+    }
+
+    @Override
+    public ParallelTrials parallel(TrialQuery query) {
         throw new UnsupportedOperationException("not used by the actors");
     }
 

@@ -62,22 +62,21 @@ public final class Export {
     }
 
     private static void csv(List<TrialRecord> trials, Writer out) throws IOException {
-        csvLine(COLUMNS, out);
+        out.write(csvRecord(COLUMNS));
         for (List<String> row : texts(trials)) {
-            csvLine(row, out);
+            out.write(csvRecord(row));
         }
     }
 
-    /** One RFC 4180 record: a field with a comma, quote or line break is quoted. */
-    private static void csvLine(List<String> fields, Writer out) throws IOException {
+    /** One RFC 4180 record, CRLF included: a field with a comma, quote or line break is quoted. */
+    static String csvRecord(List<String> fields) {
         List<String> quoted = new ArrayList<>();
         for (String field : fields) {
             boolean quote = field.indexOf(',') >= 0 || field.indexOf('"') >= 0
                     || field.indexOf('\n') >= 0 || field.indexOf('\r') >= 0;
             quoted.add(quote ? '"' + field.replace("\"", "\"\"") + '"' : field);
         }
-        out.write(String.join(",", quoted));
-        out.write("\r\n");
+        return String.join(",", quoted) + "\r\n";
     }
 
     private static void json(List<TrialRecord> trials, Writer out) throws IOException {

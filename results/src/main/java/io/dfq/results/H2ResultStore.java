@@ -36,6 +36,11 @@ import org.h2.jdbcx.JdbcDataSource;
  * H2 write each commit to the file before returning (the default waits up to 500 ms), so a
  * {@code kill -9} loses only trials not yet recorded. Each write runs in one transaction, and a
  * guard in its WHERE clause (not DONE, not superseded) makes a repeated write change nothing.
+ *
+ * <p>Leaderboard views read the headline metrics from columns of {@code trials}, which a success
+ * fills in the same transaction as its metric rows, and group them in Java ({@link Groups}): at
+ * 10,000 trials that is one short scan per request. {@link #openReadOnly} connects as a user that
+ * may only SELECT, for readers that must never write (the dashboard).
  */
 public final class H2ResultStore implements ResultStore {
 
@@ -54,16 +59,6 @@ public final class H2ResultStore implements ResultStore {
             entry("agreement", "agreement"), entry("drop", "top1_drop"),
             entry("size_bytes", "size_bytes"), entry("seconds", "total_seconds"));
 
-    /** Sort names of {@link TrialQuery} to aggregates of a leaderboard group. */
-    static final Map<String, String> LEADERBOARD_ORDER = Map.ofEntries(
-            entry("key", "group_key"), entry("model", "MIN(model)"),
-            entry("generator", "MIN(generator)"), entry("quantizer", "MIN(quantizer)"),
-            entry("wbits", "MIN(wbits)"), entry("abits", "MIN(abits)"),
-            entry("protocol", "MIN(protocol)"), entry("n", "COUNT(*)"),
-            entry("top1", "AVG(top1)"), entry("fp32_top1", "AVG(fp32_top1)"),
-            entry("agreement", "AVG(agreement)"), entry("drop", "AVG(top1_drop)"),
-            entry("size_bytes", "AVG(size_bytes)"), entry("seconds", "AVG(total_seconds)"));
-
     private static final String REGISTER = """
             MERGE INTO trials t
             USING (VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)) AS s (trial_key, recipe,
@@ -80,18 +75,14 @@ public final class H2ResultStore implements ResultStore {
     private static final String MEMBER = "MERGE INTO recipe_trials (recipe, trial_key) KEY (recipe, trial_key)"
             + " VALUES (?, ?)";
 
-    private static final String LEADERBOARD = """
-            SELECT group_key, MIN(model), MIN(generator), MIN(quantizer), MIN(wbits),
-                   MIN(abits), MIN(protocol), MIN(config_json), COUNT(*),
-                   AVG(top1), STDDEV_SAMP(top1), AVG(fp32_top1), STDDEV_SAMP(fp32_top1),
-                   AVG(agreement), STDDEV_SAMP(agreement), AVG(top1_drop), STDDEV_SAMP(top1_drop),
-                   AVG(size_bytes), STDDEV_SAMP(size_bytes),
-                   AVG(total_seconds), STDDEV_SAMP(total_seconds)
-            FROM trial_view
-            WHERE status = 'DONE' AND %s
-            GROUP BY group_key
-            ORDER BY %s %s NULLS LAST, group_key
-            LIMIT ? OFFSET ?""";
+    /** The database user of {@link #openReadOnly}: it may only SELECT (migration 3). */
+    static final String READER = "DFQ_READER";
+
+    /** Not a secret: the database file is readable anyway; the user only guards against writes. */
+    static final String READER_PASSWORD = "dfq-reader";
+
+    private static final String HEADLINE = "UPDATE trials SET top1 = ?, fp32_top1 = ?, agreement = ?,"
+            + " size_bytes = ?, fp32_size_bytes = ?, total_seconds = ? WHERE trial_key = ?";
 
     private final Connection connection;
     private final String location;
@@ -118,7 +109,24 @@ public final class H2ResultStore implements ResultStore {
             throw new UncheckedIOException("cannot create results directory " + dir, e);
         }
         Path file = dir.resolve("results");
-        return connect("jdbc:h2:file:" + file + ";AUTO_SERVER=TRUE;WRITE_DELAY=0", file.toString());
+        return connect("jdbc:h2:file:" + file + ";AUTO_SERVER=TRUE;WRITE_DELAY=0", "sa", "",
+                file.toString(), true);
+    }
+
+    /**
+     * Opens the existing database {@code homeDir/db/results} for reading only, as a user that may
+     * only SELECT: nothing this store does through it can change the database, even by mistake.
+     * The database must exist and have this build's schema (a reader cannot migrate; opening it
+     * once with {@link #open} does).
+     */
+    public static ResultReader openReadOnly(Path homeDir) {
+        Path file = homeDir.toAbsolutePath().resolve("db").resolve("results");
+        if (file.toString().contains(";")) {
+            throw new IllegalArgumentException(
+                    "results home must not contain ';' (H2 URL separator): " + homeDir);
+        }
+        return connect("jdbc:h2:file:" + file + ";AUTO_SERVER=TRUE;IFEXISTS=TRUE", READER,
+                READER_PASSWORD, file.toString(), false);
     }
 
     /** Opens a private in-memory database, dropped when the store closes (tests, dry runs). */
@@ -127,14 +135,15 @@ public final class H2ResultStore implements ResultStore {
             throw new IllegalArgumentException(
                     "in-memory database name must match [A-Za-z0-9_-]+: '" + name + "'");
         }
-        return connect("jdbc:h2:mem:" + name, "mem:" + name);
+        return connect("jdbc:h2:mem:" + name, "sa", "", "mem:" + name, true);
     }
 
-    private static H2ResultStore connect(String url, String location) {
+    private static H2ResultStore connect(
+            String url, String user, String password, String location, boolean migrate) {
         JdbcDataSource source = new JdbcDataSource();
         source.setURL(url);
-        source.setUser("sa");
-        source.setPassword("");
+        source.setUser(user);
+        source.setPassword(password);
         Connection connection;
         try {
             connection = source.getConnection();
@@ -142,11 +151,17 @@ public final class H2ResultStore implements ResultStore {
             throw new ResultStoreException("cannot open results database " + location, e);
         }
         try {
-            Migrations.apply(connection);
+            if (migrate) {
+                Migrations.apply(connection);
+            } else {
+                connection.setReadOnly(true);
+                Migrations.requireCurrent(connection, location);
+            }
             return new H2ResultStore(connection, location);
         } catch (SQLException e) {
             closeAfter(connection, e);
-            throw new ResultStoreException("cannot migrate results database " + location, e);
+            throw new ResultStoreException(
+                    "cannot " + (migrate ? "migrate" : "read") + " results database " + location, e);
         } catch (RuntimeException e) {
             closeAfter(connection, e);
             throw e;
@@ -200,7 +215,9 @@ public final class H2ResultStore implements ResultStore {
                 update(c, "DELETE FROM " + table + " WHERE trial_key = ANY(?)", (Object) array);
             }
             update(c, "UPDATE trials SET status = 'PENDING', attempts = 0, error = NULL,"
-                    + " worker = NULL, updated_at = ? WHERE trial_key = ANY(?)", now(), array);
+                    + " worker = NULL, top1 = NULL, fp32_top1 = NULL, agreement = NULL,"
+                    + " size_bytes = NULL, fp32_size_bytes = NULL, total_seconds = NULL,"
+                    + " updated_at = ? WHERE trial_key = ANY(?)", now(), array);
             return null;
         });
     }
@@ -241,6 +258,11 @@ public final class H2ResultStore implements ResultStore {
                     key, result.stageSeconds());
             insertAll(c, "INSERT INTO artifacts (trial_key, name, path) VALUES (?, ?, ?)",
                     key, result.artifacts());
+            Map<String, Double> m = result.metrics();
+            update(c, HEADLINE, m.get("top1"), m.get("fp32_top1"), m.get("agreement"),
+                    m.get("size_bytes"), m.get("fp32_size_bytes"), result.stageSeconds().isEmpty()
+                            ? null : result.stageSeconds().values().stream().mapToDouble(v -> v).sum(),
+                    key);
             return null;
         });
     }
@@ -324,36 +346,86 @@ public final class H2ResultStore implements ResultStore {
     }
 
     @Override
-    public List<LeaderboardRow> leaderboard(TrialQuery query) {
-        String sort = query.sortIn(LEADERBOARD_ORDER.keySet(), "the leaderboard");
-        TrialQuery.Direction direction = query.direction() != null ? query.direction()
-                : sort == null ? TrialQuery.Direction.DESC : TrialQuery.Direction.ASC;
-        Where where = Where.of(query);
-        String sql = LEADERBOARD.formatted(
-                where.sql(), LEADERBOARD_ORDER.get(sort == null ? "top1" : sort), direction);
-        List<Object> params = new ArrayList<>(where.params());
-        params.add(query.limit());
-        params.add(query.offset());
-        List<Group> groups = read("leaderboard", c -> {
-            List<Group> found = new ArrayList<>();
-            try (PreparedStatement select = c.prepareStatement(sql)) {
-                bind(select, params.toArray());
-                try (ResultSet rows = select.executeQuery()) {
-                    while (rows.next()) {
-                        found.add(Group.read(rows));
-                    }
+    public List<String> recipes() {
+        return read("list recipes", c -> {
+            List<String> recipes = new ArrayList<>();
+            try (PreparedStatement select =
+                            c.prepareStatement("SELECT DISTINCT recipe FROM trials ORDER BY recipe");
+                    ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    recipes.add(rows.getString(1));
                 }
             }
-            return found;
+            return List.copyOf(recipes);
         });
-        List<String> variants = Variants.describe(groups.stream()
-                .map(g -> TrialConfig.withoutSeed("group " + g.bare().groupKey(), g.configJson()))
-                .toList());
-        List<LeaderboardRow> rows = new ArrayList<>();
-        for (int i = 0; i < groups.size(); i++) {
-            rows.add(groups.get(i).withVariant(variants.get(i)));
+    }
+
+    @Override
+    public List<LeaderboardRow> leaderboard(TrialQuery query) {
+        return leaderboardPage(query).rows();
+    }
+
+    @Override
+    public LeaderboardPage leaderboardPage(TrialQuery query) {
+        String sort = query.sortIn(TrialQuery.LEADERBOARD_SORTS, "the leaderboard");
+        boolean descending = query.direction() != null ? query.direction() == TrialQuery.Direction.DESC
+                : sort == null;
+        Where where = Where.of(query);
+        return read("leaderboard", c -> {
+            Groups groups = Groups.scan(c, where);
+            List<Groups.Group> sorted = groups.sorted(sort, descending);
+            List<Groups.Group> page = sorted.subList(Math.min(query.offset(), sorted.size()),
+                    (int) Math.min((long) query.offset() + query.limit(), sorted.size()));
+            Map<String, String> configs = configs(c, "group_key = ANY(?)",
+                    List.of((Object) page.stream().map(g -> g.key).toArray(String[]::new)));
+            List<String> variants = Variants.describe(page.stream()
+                    .map(g -> TrialConfig.withoutSeed("group " + g.key, configs.get(g.key)))
+                    .toList());
+            List<LeaderboardRow> rows = new ArrayList<>();
+            for (int i = 0; i < page.size(); i++) {
+                rows.add(page.get(i).row(variants.get(i)));
+            }
+            return new LeaderboardPage(rows, sorted.size(), groups.trials(), groups.values(),
+                    groups.references());
+        });
+    }
+
+    @Override
+    public List<ParetoPoint> pareto(TrialQuery query) {
+        Where where = Where.of(query);
+        return read("pareto front", c -> ParetoPoint.mark(Groups.scan(c, where).all().stream()
+                .filter(g -> g.top1.mean() != null && g.sizeBytes.mean() != null)
+                .map(g -> new ParetoPoint(g.key, g.model, g.generator, g.quantizer, g.wbits, g.abits,
+                        g.protocol, g.n, g.sizeBytes.mean(), g.top1.mean(), false))
+                .toList()));
+    }
+
+    @Override
+    public Ablation ablation(TrialQuery query, String metric) {
+        Where where = Where.of(query);
+        return read("ablation", c -> Ablations.ablation(metric, Groups.scan(c, where).all(),
+                configs(c, where.sql(), where.params())));
+    }
+
+    @Override
+    public ParallelTrials parallel(TrialQuery query) {
+        return Ablations.parallel(list(query.withStatus(TrialStatus.DONE)));
+    }
+
+    /** A stored config of each group with a DONE trial matching {@code condition}, by group key. */
+    private static Map<String, String> configs(Connection c, String condition, List<Object> params)
+            throws SQLException {
+        Map<String, String> configs = new HashMap<>();
+        try (PreparedStatement select = c.prepareStatement("SELECT group_key, config_json FROM trials"
+                + " WHERE status = 'DONE' AND " + condition)) {
+            bind(select, params.toArray());
+            try (ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    configs.putIfAbsent(rows.getString(1), rows.getString(2));
+                }
+            }
         }
-        return List.copyOf(rows);
+        return configs;
     }
 
     @Override
@@ -365,29 +437,6 @@ public final class H2ResultStore implements ResultStore {
                 throw new ResultStoreException("cannot close results database " + location, e);
             }
         }
-    }
-
-    /** A row of {@link #LEADERBOARD} and one config of its group, before its variant text. */
-    private record Group(String configJson, LeaderboardRow bare) {
-
-        static Group read(ResultSet row) throws SQLException {
-            return new Group(row.getString(8), new LeaderboardRow(row.getString(1),
-                    row.getString(2), row.getString(3), row.getString(4), row.getInt(5),
-                    row.getInt(6), row.getString(7), "", row.getInt(9), stat(row, 10),
-                    stat(row, 12), stat(row, 14), stat(row, 16), stat(row, 18), stat(row, 20)));
-        }
-
-        LeaderboardRow withVariant(String variant) {
-            LeaderboardRow b = bare;
-            return new LeaderboardRow(b.groupKey(), b.model(), b.generator(), b.quantizer(),
-                    b.wbits(), b.abits(), b.protocol(), variant, b.n(), b.top1(), b.fp32Top1(),
-                    b.agreement(), b.drop(), b.sizeBytes(), b.seconds());
-        }
-    }
-
-    private static LeaderboardRow.Stat stat(ResultSet row, int column) throws SQLException {
-        return new LeaderboardRow.Stat(
-                row.getObject(column, Double.class), row.getObject(column + 1, Double.class));
     }
 
     private static List<TrialRecord> records(Connection c, String sql, Object... params)

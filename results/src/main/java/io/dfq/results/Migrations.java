@@ -21,6 +21,10 @@ import org.slf4j.LoggerFactory;
  * migration cut off half way, or raced by another process, completes at the next open. A schema
  * change is a new migration appended here, never an edit of an applied one. A database newer
  * than this build is refused rather than guessed at.
+ *
+ * <p>Version 2 copies the headline metrics into columns of {@code trials} (the writer keeps them
+ * current) so that leaderboards read one table instead of pivoting {@code metrics}, and adds a
+ * user that may only SELECT, for readers such as the dashboard.
  */
 final class Migrations {
 
@@ -110,7 +114,41 @@ final class Migrations {
                         PRIMARY KEY (recipe, trial_key)
                     )""",
                     "CREATE INDEX IF NOT EXISTS recipe_trials_key ON recipe_trials (trial_key)",
-                    "INSERT INTO recipe_trials (recipe, trial_key) SELECT recipe, trial_key FROM trials")));
+                    "INSERT INTO recipe_trials (recipe, trial_key) SELECT recipe, trial_key FROM trials")),
+            new Migration(3, "headline metrics as trial columns, read-only user", List.of(
+                    "ALTER TABLE trials ADD COLUMN IF NOT EXISTS top1 DOUBLE PRECISION",
+                    "ALTER TABLE trials ADD COLUMN IF NOT EXISTS fp32_top1 DOUBLE PRECISION",
+                    "ALTER TABLE trials ADD COLUMN IF NOT EXISTS agreement DOUBLE PRECISION",
+                    "ALTER TABLE trials ADD COLUMN IF NOT EXISTS size_bytes DOUBLE PRECISION",
+                    "ALTER TABLE trials ADD COLUMN IF NOT EXISTS fp32_size_bytes DOUBLE PRECISION",
+                    "ALTER TABLE trials ADD COLUMN IF NOT EXISTS total_seconds DOUBLE PRECISION",
+                    """
+                    UPDATE trials t SET
+                        top1 = (SELECT metric_value FROM metrics m
+                                WHERE m.trial_key = t.trial_key AND m.name = 'top1'),
+                        fp32_top1 = (SELECT metric_value FROM metrics m
+                                     WHERE m.trial_key = t.trial_key AND m.name = 'fp32_top1'),
+                        agreement = (SELECT metric_value FROM metrics m
+                                     WHERE m.trial_key = t.trial_key AND m.name = 'agreement'),
+                        size_bytes = (SELECT metric_value FROM metrics m
+                                      WHERE m.trial_key = t.trial_key AND m.name = 'size_bytes'),
+                        fp32_size_bytes = (SELECT metric_value FROM metrics m
+                                           WHERE m.trial_key = t.trial_key
+                                           AND m.name = 'fp32_size_bytes'),
+                        total_seconds = (SELECT SUM(s.seconds) FROM stages s
+                                         WHERE s.trial_key = t.trial_key)
+                    WHERE status = 'DONE'""",
+                    """
+                    CREATE OR REPLACE VIEW trial_view AS
+                    SELECT trial_key, seq, recipe, config_json, status, attempts, error, worker,
+                           group_key, model, generator, quantizer, wbits, abits, protocol, seed,
+                           created_at, updated_at, top1, fp32_top1, agreement, size_bytes,
+                           fp32_size_bytes, fp32_top1 - top1 AS top1_drop, total_seconds
+                    FROM trials""",
+                    "CREATE INDEX IF NOT EXISTS trials_updated ON trials (updated_at)",
+                    "CREATE USER IF NOT EXISTS " + H2ResultStore.READER + " PASSWORD '"
+                            + H2ResultStore.READER_PASSWORD + "'",
+                    "GRANT SELECT ON SCHEMA PUBLIC TO " + H2ResultStore.READER)));
 
     private Migrations() {}
 
@@ -138,6 +176,21 @@ final class Migrations {
             }
         }
         return applied;
+    }
+
+    /**
+     * Fails unless the database has exactly this build's schema: a read-only connection cannot
+     * migrate, so a reader opened on an older (or newer) database says so instead of misreading.
+     */
+    static void requireCurrent(Connection connection, String location) throws SQLException {
+        int current = currentVersion(connection);
+        int latest = ALL.get(ALL.size() - 1).version();
+        if (current != latest) {
+            throw new IllegalStateException("results database " + location + " has schema version "
+                    + current + ", this build reads version " + latest
+                    + (current < latest ? "; open it once for writing (any command but serve) to upgrade it"
+                            : "; upgrade dfq"));
+        }
     }
 
     private static int currentVersion(Connection connection) throws SQLException {

@@ -2,20 +2,18 @@ package io.dfq.results;
 
 import java.util.Collection;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 
 /**
  * The results database. Writers (one per database: the ResultWriter actor) use the mutating
- * methods; the CLI and the dashboard only read.
+ * methods; the CLI and the dashboard only read, through {@link ResultReader}.
  *
  * <p>Every write is idempotent by trial key: registering a key twice, or recording a second
  * success for a finished key, changes nothing. A write to a key never registered is a bug of the
  * caller and fails with an {@link IllegalArgumentException} naming the key; a database failure
  * is a {@link ResultStoreException}.
  */
-public interface ResultStore extends AutoCloseable {
+public interface ResultStore extends ResultReader {
 
     /**
      * Inserts the trials not yet present, as PENDING; existing rows are left as they are. A
@@ -52,25 +50,4 @@ public interface ResultStore extends AutoCloseable {
     /** Of {@code keys}, those whose row has the given status. */
     Set<String> keysWithStatus(Collection<String> keys, TrialStatus status);
 
-    /** One trial, if present. */
-    Optional<TrialRecord> find(String key);
-
-    /**
-     * Trials matching the query, in its order (registration order by default); a sort column
-     * outside {@link TrialQuery#LIST_SORTS} is an {@link IllegalArgumentException}.
-     */
-    List<TrialRecord> list(TrialQuery query);
-
-    /** How many trials of a recipe (all recipes when null) are in each status, zeros included. */
-    Map<TrialStatus, Integer> counts(String recipe);
-
-    /**
-     * The DONE trials matching the query, grouped by configuration without the seed, with mean
-     * and std; best top1 first by default. A sort column outside {@link
-     * TrialQuery#LEADERBOARD_SORTS} is an {@link IllegalArgumentException}.
-     */
-    List<LeaderboardRow> leaderboard(TrialQuery query);
-
-    @Override
-    void close();
 }

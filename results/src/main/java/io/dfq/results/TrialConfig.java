@@ -58,7 +58,8 @@ record TrialConfig(
         return root;
     }
 
-    private static ObjectNode object(String owner, String configJson) {
+    /** A stored config as a tree; {@code owner} names it in errors. */
+    static ObjectNode object(String owner, String configJson) {
         JsonNode node;
         try {
             node = MAPPER.readTree(configJson);
@@ -101,7 +102,8 @@ record TrialConfig(
                 "trial " + key + ": config has no " + what + " at " + String.join(".", path));
     }
 
-    private static String canonical(JsonNode node) {
+    /** {@code node} as JSON with keys sorted and no blanks: equal configs, equal text. */
+    static String canonical(JsonNode node) {
         try {
             return MAPPER.writeValueAsString(MAPPER.treeToValue(node, Object.class));
         } catch (JsonProcessingException e) {

@@ -1,5 +1,6 @@
 package io.dfq.results;
 
+import java.time.Instant;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -22,6 +23,8 @@ import java.util.TreeSet;
  * @param protocol equal to {@code config.protocol}
  * @param wbits equal weight bits
  * @param abits equal activation bits
+ * @param group trials of this leaderboard group (group key) only
+ * @param updatedAfter trials whose row changed strictly after this instant only
  * @param sort a column of {@link #LIST_SORTS} or {@link #LEADERBOARD_SORTS}; null for the
  *     default order (list: creation time; leaderboard: top1 descending)
  * @param direction the order of {@code sort}, or of the default order; null for ascending,
@@ -39,6 +42,8 @@ public record TrialQuery(
         String protocol,
         Integer wbits,
         Integer abits,
+        String group,
+        Instant updatedAfter,
         String sort,
         Direction direction,
         int limit,
@@ -68,6 +73,7 @@ public record TrialQuery(
         generator = blankToNull(generator);
         quantizer = blankToNull(quantizer);
         protocol = blankToNull(protocol);
+        group = blankToNull(group);
         sort = blankToNull(sort);
         if (sort != null && !LIST_SORTS.contains(sort) && !LEADERBOARD_SORTS.contains(sort)) {
             Set<String> valid = new TreeSet<>(LIST_SORTS);
@@ -86,64 +92,74 @@ public record TrialQuery(
     /** Everything, default order, no limit. */
     public static TrialQuery all() {
         return new TrialQuery(null, null, null, null, null, null, null, null, null, null, null,
-                Integer.MAX_VALUE, 0);
+                null, null, Integer.MAX_VALUE, 0);
     }
 
     public TrialQuery withRecipe(String value) {
         return new TrialQuery(value, status, text, model, generator, quantizer, protocol, wbits,
-                abits, sort, direction, limit, offset);
+                abits, group, updatedAfter, sort, direction, limit, offset);
     }
 
     public TrialQuery withStatus(TrialStatus value) {
         return new TrialQuery(recipe, value, text, model, generator, quantizer, protocol, wbits,
-                abits, sort, direction, limit, offset);
+                abits, group, updatedAfter, sort, direction, limit, offset);
     }
 
     public TrialQuery withText(String value) {
         return new TrialQuery(recipe, status, value, model, generator, quantizer, protocol, wbits,
-                abits, sort, direction, limit, offset);
+                abits, group, updatedAfter, sort, direction, limit, offset);
     }
 
     public TrialQuery withModel(String value) {
         return new TrialQuery(recipe, status, text, value, generator, quantizer, protocol, wbits,
-                abits, sort, direction, limit, offset);
+                abits, group, updatedAfter, sort, direction, limit, offset);
     }
 
     public TrialQuery withGenerator(String value) {
         return new TrialQuery(recipe, status, text, model, value, quantizer, protocol, wbits,
-                abits, sort, direction, limit, offset);
+                abits, group, updatedAfter, sort, direction, limit, offset);
     }
 
     public TrialQuery withQuantizer(String value) {
         return new TrialQuery(recipe, status, text, model, generator, value, protocol, wbits,
-                abits, sort, direction, limit, offset);
+                abits, group, updatedAfter, sort, direction, limit, offset);
     }
 
     public TrialQuery withProtocol(String value) {
         return new TrialQuery(recipe, status, text, model, generator, quantizer, value, wbits,
-                abits, sort, direction, limit, offset);
+                abits, group, updatedAfter, sort, direction, limit, offset);
     }
 
     public TrialQuery withWbits(Integer value) {
         return new TrialQuery(recipe, status, text, model, generator, quantizer, protocol, value,
-                abits, sort, direction, limit, offset);
+                abits, group, updatedAfter, sort, direction, limit, offset);
     }
 
     public TrialQuery withAbits(Integer value) {
         return new TrialQuery(recipe, status, text, model, generator, quantizer, protocol, wbits,
-                value, sort, direction, limit, offset);
+                value, group, updatedAfter, sort, direction, limit, offset);
+    }
+
+    public TrialQuery withGroup(String value) {
+        return new TrialQuery(recipe, status, text, model, generator, quantizer, protocol, wbits,
+                abits, value, updatedAfter, sort, direction, limit, offset);
+    }
+
+    public TrialQuery withUpdatedAfter(Instant value) {
+        return new TrialQuery(recipe, status, text, model, generator, quantizer, protocol, wbits,
+                abits, group, value, sort, direction, limit, offset);
     }
 
     /** Sorts by {@code column} (null: the default order) in {@code order} (null: default). */
     public TrialQuery withSort(String column, Direction order) {
         return new TrialQuery(recipe, status, text, model, generator, quantizer, protocol, wbits,
-                abits, column, order, limit, offset);
+                abits, group, updatedAfter, column, order, limit, offset);
     }
 
     /** Rows {@code offset} to {@code offset + limit - 1} of the sorted result. */
     public TrialQuery withPage(int pageLimit, int pageOffset) {
         return new TrialQuery(recipe, status, text, model, generator, quantizer, protocol, wbits,
-                abits, sort, direction, pageLimit, pageOffset);
+                abits, group, updatedAfter, sort, direction, pageLimit, pageOffset);
     }
 
     /**

@@ -31,17 +31,28 @@ final class Variants {
 
     /** One text per config, in order: {@code path=value} pairs joined by spaces. */
     static List<String> describe(List<ObjectNode> configs) {
+        return differences(configs, SHOWN).stream()
+                .map(values -> String.join(" ", values.entrySet().stream()
+                        .map(e -> e.getKey() + "=" + e.getValue()).toList()))
+                .toList();
+    }
+
+    /**
+     * For each config, in order, the values at the paths (other than {@code hidden}) that tell it
+     * apart from the others, sorted by path; a path the config lacks is left out.
+     */
+    static List<Map<String, String>> differences(List<ObjectNode> configs, Set<String> hidden) {
         List<Map<String, String>> leaves = new ArrayList<>();
         Set<String> paths = new TreeSet<>();
         for (ObjectNode config : configs) {
             Map<String, String> flat = new TreeMap<>();
             flatten(config, "", flat);
-            flat.keySet().removeAll(SHOWN);
+            flat.keySet().removeAll(hidden);
             leaves.add(flat);
             paths.addAll(flat.keySet());
         }
-        List<StringBuilder> texts = new ArrayList<>();
-        configs.forEach(c -> texts.add(new StringBuilder()));
+        List<Map<String, String>> differences = new ArrayList<>();
+        configs.forEach(c -> differences.add(new TreeMap<>()));
         for (String path : paths) {
             Map<String, Set<String>> valuesByScope = new HashMap<>(); // null: absent
             List<String> scopes = new ArrayList<>();
@@ -54,13 +65,11 @@ final class Variants {
             for (int i = 0; i < configs.size(); i++) {
                 String value = leaves.get(i).get(path);
                 if (value != null && valuesByScope.get(scopes.get(i)).size() > 1) {
-                    StringBuilder text = texts.get(i);
-                    text.append(text.length() == 0 ? "" : " ");
-                    text.append(path).append('=').append(value);
+                    differences.get(i).put(path, value);
                 }
             }
         }
-        return texts.stream().map(StringBuilder::toString).toList();
+        return differences;
     }
 
     private static void flatten(JsonNode node, String prefix, Map<String, String> out) {

@@ -1,11 +1,14 @@
 package io.dfq.results;
 
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
 /**
- * The WHERE clause of a {@link TrialQuery} over {@code trial_view}, with its parameters.
+ * The WHERE clause of a {@link TrialQuery} over {@code trial_view} (or {@code trials}: it names
+ * only columns of both), with its parameters.
  *
  * <p>Only fixed column names and {@code ?} placeholders enter the SQL text; every value the
  * caller supplied travels as a parameter, LIKE wildcards in free text escaped.
@@ -36,6 +39,11 @@ record Where(String sql, List<Object> params) {
         equal(conditions, params, "protocol", query.protocol());
         equal(conditions, params, "wbits", query.wbits());
         equal(conditions, params, "abits", query.abits());
+        equal(conditions, params, "group_key", query.group());
+        if (query.updatedAfter() != null) {
+            conditions.add("updated_at > ?");
+            params.add(OffsetDateTime.ofInstant(query.updatedAfter(), ZoneOffset.UTC));
+        }
         if (query.text() != null) {
             for (String word : query.text().toLowerCase(Locale.ROOT).split("\\s+")) {
                 String escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");

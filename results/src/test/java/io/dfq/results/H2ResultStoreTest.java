@@ -300,7 +300,7 @@ class H2ResultStoreTest {
     @Test
     void everySortColumnOfTheQueryIsMappedToSql() {
         assertThat(H2ResultStore.LIST_ORDER.keySet()).isEqualTo(TrialQuery.LIST_SORTS);
-        assertThat(H2ResultStore.LEADERBOARD_ORDER.keySet())
+        assertThat(Groups.ORDER.keySet())
                 .isEqualTo(TrialQuery.LEADERBOARD_SORTS);
         store.register(List.of(trial("k1", "zeroq", "mse", 4, 0)));
         for (String column : TrialQuery.LIST_SORTS) {
