@@ -1,47 +1,83 @@
 package io.dfq.dashboard;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import io.dfq.results.LeaderboardRow;
-import io.dfq.results.ResultStore;
-import io.dfq.results.TrialQuery;
+import io.dfq.results.ResultReader;
+import io.dfq.results.ResultStoreException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * A minimal read-only web view of the results: the leaderboard as an HTML table ({@code /}) and as
- * JSON ({@code /api/leaderboard}). The JDK's own HTTP server keeps the module free of web
- * dependencies; every value is HTML-escaped and only the store's read methods are called. Bound
- * to the given address (loopback by default).
+ * The read-only web dashboard over a results database: leaderboard, charts, ablation and trial
+ * pages, the JSON API behind them ({@code /api/...}) and live updates of running sweeps.
+ *
+ * <p>The JDK's own HTTP server keeps the module free of a web framework: the routes are a dozen
+ * fixed paths, and the one streaming endpoint (server-sent events) needs nothing more than a
+ * chunked response. Every request passes one dispatcher that routes it, adds the security
+ * headers and turns failures into a status and a reason (JSON under {@code /api/}, a page
+ * otherwise), never a stack trace. The store is only reached through {@link ResultReader}, so the
+ * server cannot write; it binds to the given address (loopback by default in the CLI).
  */
 public final class DashboardServer implements AutoCloseable {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Logger LOG = LoggerFactory.getLogger(DashboardServer.class);
+
+    /** Server threads: enough for a browser's parallel requests beside the live clients. */
+    private static final int THREADS = LiveFeed.MAX_CLIENTS + 6;
 
     private final HttpServer server;
-    private final ResultStore store;
+    private final ExecutorService executor;
+    private final ResultReader reader;
+    private final Api api;
+    private final Assets assets;
+    private final LiveFeed live;
 
-    private DashboardServer(HttpServer server, ResultStore store) {
+    private DashboardServer(HttpServer server, ExecutorService executor, ResultReader reader, Path artifacts,
+            Duration pollInterval) {
         this.server = server;
-        this.store = store;
+        this.executor = executor;
+        this.reader = reader;
+        this.assets = new Assets(artifacts);
+        this.api = new Api(reader, assets);
+        this.live = new LiveFeed(reader, api, pollInterval);
     }
 
-    /** Starts serving {@code store} on {@code bind:port} (port 0 = any free port). */
-    public static DashboardServer start(ResultStore store, String bind, int port) throws IOException {
+    /**
+     * Starts serving {@code reader} on {@code bind:port} (port 0: any free port), with artifact
+     * files from {@code artifacts}; the live feed polls the database every second.
+     */
+    public static DashboardServer start(ResultReader reader, Path artifacts, String bind, int port)
+            throws IOException {
+        return start(reader, artifacts, bind, port, Duration.ofSeconds(1));
+    }
+
+    /** {@link #start(ResultReader, Path, String, int)} with the live feed's poll interval. */
+    public static DashboardServer start(ResultReader reader, Path artifacts, String bind, int port,
+            Duration pollInterval) throws IOException {
         HttpServer http = HttpServer.create(new InetSocketAddress(bind, port), 0);
-        DashboardServer d = new DashboardServer(http, store);
-        http.createContext("/api/leaderboard", ex -> d.respond(ex, "application/json", d::leaderboardJson));
-        http.createContext("/", ex -> d.respond(ex, "text/html; charset=utf-8", d::leaderboardHtml));
-        http.setExecutor(Executors.newFixedThreadPool(2));
+        AtomicInteger count = new AtomicInteger();
+        ExecutorService executor = Executors.newFixedThreadPool(THREADS, r -> {
+            Thread thread = new Thread(r, "dfq-dashboard-" + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
+        DashboardServer dashboard = new DashboardServer(http, executor, reader, artifacts, pollInterval);
+        http.createContext("/", dashboard::handle);
+        http.setExecutor(executor);
         http.start();
-        return d;
+        return dashboard;
     }
 
     /** The port actually bound. */
@@ -49,92 +85,129 @@ public final class DashboardServer implements AutoCloseable {
         return server.getAddress().getPort();
     }
 
-    private void respond(HttpExchange ex, String type, Body body) throws IOException {
-        int status = 200;
-        String text;
-        if (!"GET".equals(ex.getRequestMethod())) {
-            status = 405;
-            text = "method not allowed";
-        } else {
-            try {
-                text = body.render();
-            } catch (RuntimeException e) {
-                status = 500;
-                text = "error: " + e.getClass().getSimpleName();
-            }
-        }
-        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-        ex.getResponseHeaders().set("Content-Type", status == 200 ? type : "text/plain; charset=utf-8");
-        ex.sendResponseHeaders(status, bytes.length);
-        try (OutputStream out = ex.getResponseBody()) {
-            out.write(bytes);
-        }
+    /** The live feed, for an in-process sweep to report its trials' stages and progress. */
+    public LiveFeed live() {
+        return live;
     }
 
-    @FunctionalInterface
-    private interface Body {
-        String render();
-    }
-
-    private List<LeaderboardRow> rows() {
-        return store.leaderboard(TrialQuery.all());
-    }
-
-    private String leaderboardHtml() {
-        StringBuilder sb = new StringBuilder("<!doctype html><html><head><meta charset=\"utf-8\">"
-                + "<title>dfq leaderboard</title></head><body><h1>Leaderboard</h1><table border=\"1\">"
-                + "<tr><th>model</th><th>generator</th><th>quantizer</th><th>W/A</th><th>protocol</th>"
-                + "<th>variant</th><th>n</th><th>top1</th><th>drop</th><th>agreement</th><th>size</th></tr>");
-        for (LeaderboardRow r : rows()) {
-            sb.append("<tr>").append(td(r.model())).append(td(r.generator())).append(td(r.quantizer()))
-                    .append(td("W" + r.wbits() + "A" + r.abits())).append(td(r.protocol())).append(td(r.variant()))
-                    .append(td(Integer.toString(r.n()))).append(td(stat(r.top1()))).append(td(stat(r.drop())))
-                    .append(td(stat(r.agreement()))).append(td(stat(r.sizeBytes()))).append("</tr>");
-        }
-        return sb.append("</table></body></html>").toString();
-    }
-
-    private String leaderboardJson() {
+    private void handle(HttpExchange exchange) throws IOException {
+        String path = exchange.getRequestURI().getPath();
+        boolean apiCall = path.startsWith("/api/");
+        Reply reply;
         try {
-            return JSON.writeValueAsString(rows());
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
+            if (!"GET".equals(exchange.getRequestMethod())) {
+                exchange.getResponseHeaders().set("Allow", "GET");
+                throw new HttpError(405, "method " + exchange.getRequestMethod() + " not allowed; the dashboard"
+                        + " only reads");
+            }
+            if (path.equals("/api/events")) {
+                live.stream(exchange);
+                return;
+            }
+            reply = route(path, Params.of(exchange.getRequestURI()));
+        } catch (HttpError e) {
+            reply = error(apiCall, e.status(), e.getMessage());
+        } catch (IllegalArgumentException e) {
+            reply = error(apiCall, 400, e.getMessage());
+        } catch (ResultStoreException e) {
+            LOG.warn("dashboard: {} failed", path, e);
+            reply = error(apiCall, 503, "results database unavailable: " + e.getMessage());
+        } catch (RuntimeException e) {
+            LOG.warn("dashboard: {} failed", path, e);
+            reply = error(apiCall, 500, "internal error; the server log has the details");
+        }
+        send(exchange, reply);
+    }
+
+    private Reply route(String path, Params params) {
+        switch (path) {
+            case "/":
+                return page(Pages.leaderboard(reader.recipes()));
+            case "/charts":
+                return page(Pages.charts(reader.recipes()));
+            case "/ablation":
+                return page(Pages.ablation(reader.recipes()));
+            case "/api/leaderboard":
+                return json(api.leaderboard(params));
+            case "/api/trials":
+                return json(api.trials(params));
+            case "/api/pareto":
+                return json(api.pareto(params));
+            case "/api/ablation":
+                return json(api.ablation(params));
+            case "/api/ablation.csv":
+                return Reply.download("text/csv; charset=utf-8", api.ablation(params).csv(),
+                        Api.stem(params) + ".csv");
+            case "/api/ablation.tex":
+                return Reply.download("application/x-tex; charset=utf-8", api.ablation(params).latex(),
+                        Api.stem(params) + ".tex");
+            case "/api/parallel":
+                return json(api.parallel(params));
+            case "/api/recipes":
+                return json(api.recipes());
+            case "/api/progress":
+                return json(api.progress());
+            default:
+                return routePrefixed(path);
         }
     }
 
-    private static String stat(LeaderboardRow.Stat s) {
-        if (s.mean() == null) {
-            return "";
+    private Reply routePrefixed(String path) {
+        String[] parts = path.substring(1).split("/", -1);
+        if (parts.length == 2 && parts[0].equals("trial") && !parts[1].isEmpty()) {
+            api.trial(parts[1]); // 404 before the page when there is no such trial
+            return page(Pages.trial(parts[1]));
         }
-        return s.std() == null ? String.format("%.2f", s.mean()) : String.format("%.2f ± %.2f", s.mean(), s.std());
-    }
-
-    private static String td(String text) {
-        return "<td>" + escape(text) + "</td>";
-    }
-
-    /** HTML-escapes text (null as empty). */
-    static String escape(String text) {
-        if (text == null) {
-            return "";
+        if (parts.length == 2 && parts[0].equals("static")) {
+            return assets.file(parts[1]);
         }
-        StringBuilder sb = new StringBuilder(text.length());
-        for (char c : text.toCharArray()) {
-            switch (c) {
-                case '<' -> sb.append("&lt;");
-                case '>' -> sb.append("&gt;");
-                case '&' -> sb.append("&amp;");
-                case '"' -> sb.append("&quot;");
-                case '\'' -> sb.append("&#39;");
-                default -> sb.append(c);
+        if (parts.length >= 3 && parts[0].equals("api") && parts[1].equals("trials")) {
+            if (parts.length == 3) {
+                return json(api.trial(parts[2]));
+            }
+            if (parts.length == 5 && parts[3].equals("artifacts")) {
+                return api.artifact(parts[2], parts[4]);
             }
         }
-        return sb.toString();
+        throw HttpError.notFound("no page " + path);
     }
 
+    private static Reply page(String html) {
+        return new Reply(200, Reply.HTML, html.getBytes(StandardCharsets.UTF_8),
+                Map.of("Content-Security-Policy", Pages.CSP));
+    }
+
+    private static Reply json(Object value) {
+        return new Reply(200, Reply.JSON, Api.write(value).getBytes(StandardCharsets.UTF_8),
+                Map.of("Cache-Control", "no-store"));
+    }
+
+    private static Reply error(boolean apiCall, int status, String reason) {
+        if (apiCall) {
+            ObjectNode body = Api.JSON.createObjectNode().put("status", status).put("reason", reason);
+            return new Reply(status, Reply.JSON, Api.write(body).getBytes(StandardCharsets.UTF_8), Map.of());
+        }
+        return new Reply(status, Reply.HTML, Pages.error(status, reason).getBytes(StandardCharsets.UTF_8),
+                Map.of("Content-Security-Policy", Pages.CSP));
+    }
+
+    private static void send(HttpExchange exchange, Reply reply) throws IOException {
+        Headers headers = exchange.getResponseHeaders();
+        headers.set("Content-Type", reply.type());
+        headers.set("X-Content-Type-Options", "nosniff");
+        headers.set("Referrer-Policy", "no-referrer");
+        reply.headers().forEach(headers::set);
+        exchange.sendResponseHeaders(reply.status(), reply.body().length == 0 ? -1 : reply.body().length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(reply.body());
+        }
+    }
+
+    /** Stops serving: ends the live streams, then the server and its threads. */
     @Override
     public void close() {
+        live.close();
         server.stop(0);
-        ((ExecutorService) server.getExecutor()).shutdownNow();
+        executor.shutdownNow();
     }
 }

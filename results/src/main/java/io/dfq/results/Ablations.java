@@ -54,7 +54,8 @@ final class Ablations {
                 .map(g -> Ablation.setting(g.wbits, g.abits)).distinct().toList();
         Map<String, Ablation.Cell[]> cells = new LinkedHashMap<>();
         for (Groups.Group group : groups) {
-            Ablation.Cell[] row = cells.computeIfAbsent(rowOfGroup.get(group.key), r -> new Ablation.Cell[settings.size()]);
+            Ablation.Cell[] row =
+                    cells.computeIfAbsent(rowOfGroup.get(group.key), r -> new Ablation.Cell[settings.size()]);
             Groups.Moments moments = switch (metric) {
                 case "drop" -> group.drop;
                 case "agreement" -> group.agreement;

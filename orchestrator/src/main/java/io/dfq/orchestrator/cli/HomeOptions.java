@@ -1,6 +1,7 @@
 package io.dfq.orchestrator.cli;
 
 import io.dfq.results.H2ResultStore;
+import io.dfq.results.ResultReader;
 import io.dfq.results.ResultStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,5 +36,14 @@ public final class HomeOptions {
                     + " (run a recipe first, or pass --home DIR)");
         }
         return open();
+    }
+
+    /**
+     * Opens the store of an existing home for reading only (a SELECT-only database user), after
+     * bringing its schema up to date as every command does.
+     */
+    public ResultReader openReader() {
+        openExisting().close();
+        return H2ResultStore.openReadOnly(home);
     }
 }
