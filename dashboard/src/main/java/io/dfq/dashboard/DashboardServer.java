@@ -35,7 +35,7 @@ public final class DashboardServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DashboardServer.class);
 
     /** Server threads: enough for a browser's parallel requests beside the live clients. */
-    private static final int THREADS = LiveFeed.MAX_CLIENTS + 6;
+    private static final int THREADS = LiveFeed.MAX_CLIENTS + 8;
 
     private final HttpServer server;
     private final ExecutorService executor;

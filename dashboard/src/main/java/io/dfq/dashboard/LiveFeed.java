@@ -33,14 +33,18 @@ import org.slf4j.LoggerFactory;
  * stage a trial is in, its progress lines) and polls at once. Every client starts with a
  * snapshot, and each snapshot is complete, so a client that missed frames (its queue full) is
  * right again at the next one. Clients are few (a bounded number), each held by one server
- * thread; a comment line every 15 s finds the ones that left.
+ * thread; a comment line after 3 s of silence finds the ones that left (a browser leaving a page
+ * closes its stream, but the server only notices on its next write), so their slots free quickly.
  */
 public final class LiveFeed implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(LiveFeed.class);
 
     /** Concurrent event-stream clients; each holds a server thread. */
-    static final int MAX_CLIENTS = 4;
+    static final int MAX_CLIENTS = 8;
+
+    /** How long a stream stays silent before a comment line checks that its client is still there. */
+    private static final long KEEP_ALIVE_SECONDS = 3;
 
     private static final Frame END = new Frame("");
     private static final Frame KEEP_ALIVE = new Frame(": keep-alive\n\n");
@@ -120,7 +124,7 @@ public final class LiveFeed implements AutoCloseable {
                 while (frame != END) {
                     out.write(frame.text().getBytes(StandardCharsets.UTF_8));
                     out.flush();
-                    Frame next = queue.poll(15, TimeUnit.SECONDS);
+                    Frame next = queue.poll(KEEP_ALIVE_SECONDS, TimeUnit.SECONDS);
                     frame = next == null ? KEEP_ALIVE : next;
                 }
             }

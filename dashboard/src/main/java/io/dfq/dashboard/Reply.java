@@ -24,10 +24,6 @@ record Reply(int status, String type, byte[] body, Map<String, String> headers) 
         headers = Map.copyOf(headers);
     }
 
-    static Reply ok(String type, String body) {
-        return new Reply(200, type, body.getBytes(StandardCharsets.UTF_8), Map.of());
-    }
-
     /** A text body offered as a file download named {@code filename} (ASCII, no quotes). */
     static Reply download(String type, String body, String filename) {
         return new Reply(200, type, body.getBytes(StandardCharsets.UTF_8),

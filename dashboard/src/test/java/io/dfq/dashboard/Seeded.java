@@ -79,7 +79,8 @@ final class Seeded {
                 store.register(List.of(evil, running, failed));
                 store.markRunning(evil.key(), 1, "cpu-1");
                 store.recordSuccess(evil.key(), 1, new TrialResult(Map.of("top1", 50.0, "fp32_top1", 88.65,
-                        "agreement", 55.0, "size_bytes", 43_900.0), Map.of("evaluation", 9.0),
+                        "agreement", 55.0, "size_bytes", 43_916.0, "fp32_size_bytes", 313_256.0),
+                        Map.of("evaluation", 9.0),
                         Map.of("escape", "../outside.txt")));
                 store.markRunning(running.key(), 1, "cpu-1");
                 store.markRunning(failed.key(), 1, "cpu-2");

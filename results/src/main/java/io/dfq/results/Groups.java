@@ -27,10 +27,6 @@ import java.util.function.Function;
  */
 final class Groups {
 
-    /** The grouping columns, in leaderboard order. */
-    static final List<String> COLUMNS =
-            List.of("model", "generator", "quantizer", "wbits", "abits", "protocol");
-
     /** Sort names of {@link TrialQuery#LEADERBOARD_SORTS} to an order of groups. */
     static final Map<String, Function<Boolean, Comparator<Group>>> ORDER = Map.ofEntries(
             entry("key", by(g -> g.key)), entry("model", by(g -> g.model)),
@@ -113,7 +109,7 @@ final class Groups {
         return trials;
     }
 
-    /** The distinct values of each of {@link #COLUMNS}, sorted (bits as numbers). */
+    /** The distinct values of each grouping column, in leaderboard order, sorted (bits as numbers). */
     Map<String, List<String>> values() {
         Map<String, List<String>> values = new LinkedHashMap<>();
         values.put("model", distinct(g -> g.model));

@@ -19,7 +19,7 @@
       tooltip: dfq.tooltip({trigger: 'axis'}),
       legend: {type: 'scroll', top: 0},
       grid: {top: 40, left: 50, right: 20, bottom: 40},
-      xAxis: {type: 'category', data: ablation.settings, name: 'W/A bits'},
+      xAxis: {type: 'category', data: ablation.settings, name: 'W/A bits', nameLocation: 'middle', nameGap: 26},
       yAxis: {type: 'value', name: 'top1 %', scale: true},
       series: ablation.rows.map(row => ({
         type: 'line', name: label(row.labels), symbolSize: 7,
@@ -55,10 +55,13 @@
     withLimit.set('limit', '2000');
     const trials = await dfq.getJson('/api/parallel?' + withLimit);
     const axes = trials.parameters.map((parameter, dim) => {
-      const values = trials.lines.map(line => line.parameters[parameter]).filter(v => v !== undefined);
+      const all = trials.lines.map(line => line.parameters[parameter]);
+      const values = all.filter(v => v !== undefined);
       const numeric = values.length > 0 && values.every(v => v.trim() !== '' && Number.isFinite(Number(v)));
+      const categories = [...new Set(values)].sort();
+      if (values.length < all.length) categories.push('—');
       return numeric ? {dim, name: parameter, type: 'value', scale: true}
-        : {dim, name: parameter, type: 'category', data: [...new Set([...values, '—'])].sort()};
+        : {dim, name: parameter, type: 'category', data: categories, axisLabel: {interval: 0}};
     });
     trials.metrics.forEach(metric => axes.push({dim: axes.length, name: metric, type: 'value', scale: true}));
     const data = trials.lines.map(line => [

@@ -110,5 +110,24 @@ const dfq = (() => {
     return Object.assign({renderMode: 'richText', confine: true}, extra || {});
   }
 
-  return {el, clear, getJson, stat, bytes, duration, formParams, restoreForm, fillSelect, chart, tooltip};
+  /**
+   * Follows the live feed: listeners by event name; a refused or broken stream (the server has a
+   * bounded number of live clients) is opened again after a few seconds.
+   */
+  function live(listeners) {
+    let source = null;
+    function connect() {
+      source = new EventSource('/api/events');
+      for (const [name, listener] of Object.entries(listeners)) {
+        source.addEventListener(name, event => listener(JSON.parse(event.data)));
+      }
+      source.addEventListener('error', () => {
+        if (source.readyState === EventSource.CLOSED) setTimeout(connect, 5000);
+      });
+    }
+    connect();
+    window.addEventListener('pagehide', () => source.close());
+  }
+
+  return {el, clear, getJson, stat, bytes, duration, formParams, restoreForm, fillSelect, chart, tooltip, live};
 })();

@@ -213,21 +213,20 @@
         + (t.worker ? ` on ${t.worker}` : ''),
       el('span', {class: 'muted message', text: messages.has(t.key) ? ' — ' + messages.get(t.key) : ''}))));
   }
-  const source = new EventSource('/api/events');
-  source.addEventListener('progress', event => renderLive(JSON.parse(event.data)));
-  source.addEventListener('trial', event => {
-    const trial = JSON.parse(event.data);
-    messages.set(trial.key, trial.kind + (trial.text ? ': ' + trial.text : ''));
-    const item = document.querySelector(`#live-trials li[data-key="${CSS.escape(trial.key)}"] .message`);
-    if (item) item.textContent = ' — ' + messages.get(trial.key);
+  dfq.live({
+    progress: renderLive,
+    trial: trial => {
+      messages.set(trial.key, trial.kind + (trial.text ? ': ' + trial.text : ''));
+      const item = document.querySelector(`#live-trials li[data-key="${CSS.escape(trial.key)}"] .message`);
+      if (item) item.textContent = ' — ' + messages.get(trial.key);
+    },
+    changed: changed => {
+      if (Object.values(changed).includes('DONE')) {
+        clearTimeout(reload);
+        reload = setTimeout(load, 300);
+      }
+    },
   });
-  source.addEventListener('changed', event => {
-    if (Object.values(JSON.parse(event.data)).includes('DONE')) {
-      clearTimeout(reload);
-      reload = setTimeout(load, 300);
-    }
-  });
-  window.addEventListener('pagehide', () => source.close());
 
   load();
 })();

@@ -51,13 +51,12 @@
     document.getElementById('no-loss').hidden = trial.losses.length > 0;
     chart.hidden = trial.losses.length === 0;
     if (trial.losses.length === 0) return;
-    const values = trial.losses.flatMap(l => [l.initial, l.final]).filter(v => typeof v === 'number');
     dfq.chart('loss-chart').setOption({
       tooltip: dfq.tooltip({trigger: 'axis'}),
       legend: {top: 0},
       grid: {top: 36, left: 70, right: 20, bottom: 30},
       xAxis: {type: 'category', data: trial.losses.map(l => l.term)},
-      yAxis: {type: values.every(v => v > 0) ? 'log' : 'value', name: 'loss'},
+      yAxis: {type: 'value', name: 'loss'},
       series: ['initial', 'final'].map(when => ({type: 'bar', name: when,
         data: trial.losses.map(l => (typeof l[when] === 'number' ? l[when] : null))})),
     }, true);
@@ -90,10 +89,8 @@
     }
   }
 
-  const source = new EventSource('/api/events');
-  source.addEventListener('changed', event => {
-    if (key in JSON.parse(event.data)) load();
-  });
-  window.addEventListener('pagehide', () => source.close());
+  dfq.live({changed: changed => {
+    if (key in changed) load();
+  }});
   load();
 })();
