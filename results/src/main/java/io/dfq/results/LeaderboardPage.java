@@ -1,5 +1,7 @@
 package io.dfq.results;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -13,8 +15,8 @@ import java.util.Map;
  * @param rows the groups of the page, in the query's order
  * @param groups groups matching the query over all pages
  * @param trials DONE trials in those groups
- * @param values for each grouping column (model, generator, quantizer, wbits, abits, protocol),
- *     its distinct values among the matching groups, sorted
+ * @param values for each grouping column (model, generator, quantizer, wbits, abits, protocol, in
+ *     this order), its distinct values among the matching groups, sorted
  * @param references the FP32 teachers of the matching trials
  */
 public record LeaderboardPage(
@@ -26,7 +28,7 @@ public record LeaderboardPage(
 
     public LeaderboardPage {
         rows = List.copyOf(rows);
-        values = Map.copyOf(values);
+        values = Collections.unmodifiableMap(new LinkedHashMap<>(values));
         references = List.copyOf(references);
     }
 
