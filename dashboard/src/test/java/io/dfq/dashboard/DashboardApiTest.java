@@ -244,7 +244,7 @@ class DashboardApiTest {
         }
     }
 
-    /** The next event of a stream as {name, data}, within 5 s. */
+    /** The next event of a stream as {name, data}, within 10 s. */
     private static String[] next(BufferedReader events) throws Exception {
         return CompletableFuture.supplyAsync(() -> {
             try {
@@ -260,7 +260,7 @@ class DashboardApiTest {
             } catch (IOException e) {
                 throw new IllegalStateException(e);
             }
-        }).get(5, TimeUnit.SECONDS);
+        }).get(10, TimeUnit.SECONDS);
     }
 
     private void assertError(String path, int status, String reason) throws Exception {
