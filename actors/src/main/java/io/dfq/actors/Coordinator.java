@@ -7,13 +7,16 @@ import io.dfq.results.TrialResult;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
@@ -21,6 +24,7 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.actor.typed.receptionist.ServiceKey;
 
 /**
  * Owns a sweep: which trials wait, which run where, how often each was tried. Workers pull work
@@ -40,29 +44,69 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * the next run of the recipe picks it up), waits until the writer flushed, emits {@link
  * SweepEvent.SweepFinished} and answers {@link Stopped}. Trials already DONE in the store are
  * skipped, which is how a re-run resumes.
+ *
+ * <p>A worker that stops, or whose node is lost ({@link NodeLost}, from the cluster's
+ * reachability), has its running attempt recorded as failed with a {@code worker lost} error and
+ * queued again like any failed attempt; a late report of that attempt is ignored like a timed-out
+ * one, and the store keeps the first success of a key only, so a trial never gets two results.
+ * In a cluster the workers are found through the receptionist ({@link WorkersListed}): each new
+ * one is sent {@link Worker.Attach} and then pulls like a local worker; so is each idle worker of
+ * a node that is reachable again, whose wake-up may have been lost.
  */
 public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
 
     /** The error recorded for attempts cut short by {@link Stop}. */
     public static final String INTERRUPTED = "interrupted";
 
+    /** The receptionist key a cluster coordinator registers under, for status queries. */
+    public static final ServiceKey<Command> SERVICE = ServiceKey.create(Command.class, "dfq-coordinator");
+
     /** What the coordinator accepts. */
     public sealed interface Command {}
 
     /** A worker asks for a trial; answered with {@link Worker.Assign} or {@link Worker.NoWork}. */
-    public record RequestWork(ActorRef<Worker.Command> replyTo) implements Command {}
+    public record RequestWork(ActorRef<Worker.Command> replyTo) implements Command, ClusterMessage {}
 
     /** Attempt {@code attempt} of the trial finished with finite metrics. */
-    public record TrialCompleted(String key, int attempt, TrialOutcome outcome) implements Command {}
+    public record TrialCompleted(String key, int attempt, TrialOutcome outcome) implements Command, ClusterMessage {}
 
     /** Attempt {@code attempt} of the trial failed with {@code error}. */
-    public record TrialErrored(String key, int attempt, String error) implements Command {}
+    public record TrialErrored(String key, int attempt, String error) implements Command, ClusterMessage {}
 
     /** The running attempt entered {@code stage}. */
-    public record StageEntered(String key, int attempt, String stage) implements Command {}
+    public record StageEntered(String key, int attempt, String stage) implements Command, ClusterMessage {}
 
     /** The running attempt reported a progress line. */
-    public record ProgressReported(String key, int attempt, String text) implements Command {}
+    public record ProgressReported(String key, int attempt, String text) implements Command, ClusterMessage {}
+
+    /** Answered with {@link Status}: the slots known to this coordinator and what they run. */
+    public record GetStatus(ActorRef<Status> replyTo) implements Command, ClusterMessage {}
+
+    /**
+     * The coordinator's view of its sweep.
+     *
+     * @param slots every worker seen, by name ({@code host:port/cpu-1} in a cluster), sorted
+     * @param pending trials waiting for a worker
+     * @param done trials DONE in this run
+     * @param failed trials FAILED in this run
+     */
+    public record Status(List<SlotStatus> slots, int pending, int done, int failed) implements ClusterMessage {}
+
+    /**
+     * One worker slot; {@code trial} is null when it is idle.
+     *
+     * @param runningMillis how long the current attempt has been running
+     */
+    public record SlotStatus(String worker, String trial, int attempt, long runningMillis) implements ClusterMessage {}
+
+    /** The workers registered with the receptionist now (cluster mode). */
+    record WorkersListed(Set<ActorRef<Worker.Command>> workers) implements Command {}
+
+    /** The node at {@code address} is gone: its running attempts fail with {@code reason}. */
+    record NodeLost(Address address, String reason) implements Command {}
+
+    /** The node at {@code address}, declared lost before, is reachable again. */
+    record NodeReachable(Address address) implements Command {}
 
     /** Stop the sweep gracefully; answered with {@link Stopped} once the results are written. */
     public record Stop(ActorRef<Stopped> replyTo) implements Command {}
@@ -78,7 +122,9 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
 
     private record Flushed(String error) implements Command {}
 
-    private record Running(TrialSpec spec, int attempt, ActorRef<Worker.Command> worker) {}
+    private record WorkerStopped(ActorRef<Worker.Command> worker) implements Command {}
+
+    private record Running(TrialSpec spec, int attempt, ActorRef<Worker.Command> worker, long startNanos) {}
 
     /** REGISTERING until the store answers, FLUSHING while waiting for the last writes. */
     private enum Phase { REGISTERING, RUNNING, FLUSHING, FINISHED }
@@ -95,6 +141,7 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
     private final Map<String, Integer> attempts = new HashMap<>();
     private final Map<String, Running> running = new LinkedHashMap<>();
     private final Set<ActorRef<Worker.Command>> idle = new LinkedHashSet<>();
+    private final Set<ActorRef<Worker.Command>> workers = new LinkedHashSet<>();
     private final List<ActorRef<Stopped>> stopRequests = new ArrayList<>();
     private Phase phase = Phase.REGISTERING;
     private int done;
@@ -154,6 +201,11 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
                 .onMessage(WriteReplied.class, this::onWriteReplied)
                 .onMessage(Stop.class, this::onStop)
                 .onMessage(Flushed.class, this::onFlushed)
+                .onMessage(GetStatus.class, this::onGetStatus)
+                .onMessage(WorkersListed.class, this::onWorkersListed)
+                .onMessage(WorkerStopped.class, this::onWorkerStopped)
+                .onMessage(NodeLost.class, this::onNodeLost)
+                .onMessage(NodeReachable.class, this::onNodeReachable)
                 .build();
     }
 
@@ -186,6 +238,7 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
 
     private Behavior<Command> onRequestWork(RequestWork request) {
         ActorRef<Worker.Command> worker = request.replyTo();
+        know(worker);
         boolean busy = running.values().stream().anyMatch(run -> run.worker().equals(worker));
         if (busy || phase == Phase.FLUSHING || phase == Phase.FINISHED) {
             worker.tell(new Worker.NoWork());
@@ -201,14 +254,14 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
     private void assign(TrialSpec spec, ActorRef<Worker.Command> worker) {
         String key = spec.key();
         int attempt = attempts.merge(key, 1, Integer::sum);
-        String workerName = worker.path().name();
-        running.put(key, new Running(spec, attempt, worker));
+        String workerName = name(worker);
+        running.put(key, new Running(spec, attempt, worker, System.nanoTime()));
         writer.tell(new ResultWriter.MarkRunning(key, attempt, workerName));
         listener.tell(new SweepEvent.TrialStarted(key, workerName, attempt));
         if (settings.hasTrialTimeout()) {
             timers.startSingleTimer(key, new TimedOut(key, attempt), settings.trialTimeout());
         }
-        worker.tell(new Worker.Assign(spec, attempt));
+        worker.tell(new Worker.Assign(spec, attempt, getContext().getSelf()));
     }
 
     private Behavior<Command> onTrialCompleted(TrialCompleted completed) {
@@ -300,6 +353,81 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
         listener.tell(new SweepEvent.SweepFinished(done, failed, elapsed));
         replyStopped();
         return this;
+    }
+
+    private Behavior<Command> onGetStatus(GetStatus request) {
+        Map<ActorRef<Worker.Command>, Running> byWorker = new HashMap<>();
+        running.values().forEach(run -> byWorker.put(run.worker(), run));
+        long now = System.nanoTime();
+        List<SlotStatus> slots = workers.stream()
+                .map(worker -> {
+                    Running run = byWorker.get(worker);
+                    return run == null
+                            ? new SlotStatus(name(worker), null, 0, 0)
+                            : new SlotStatus(name(worker), run.spec().key(), run.attempt(),
+                                    Duration.ofNanos(now - run.startNanos()).toMillis());
+                })
+                .sorted(Comparator.comparing(SlotStatus::worker))
+                .toList();
+        request.replyTo().tell(new Status(slots, pending.size(), done, failed));
+        return this;
+    }
+
+    private Behavior<Command> onWorkersListed(WorkersListed listed) {
+        for (ActorRef<Worker.Command> worker : listed.workers()) {
+            if (!workers.contains(worker)) {
+                know(worker);
+                worker.tell(new Worker.Attach(getContext().getSelf()));
+            }
+        }
+        return this;
+    }
+
+    private Behavior<Command> onWorkerStopped(WorkerStopped stopped) {
+        workers.remove(stopped.worker());
+        idle.remove(stopped.worker());
+        List<Running> lost = running.values().stream().filter(run -> run.worker().equals(stopped.worker())).toList();
+        Behavior<Command> next = this;
+        for (Running run : lost) {
+            next = fail(run, "worker lost: " + name(run.worker()) + " stopped");
+        }
+        return next;
+    }
+
+    private Behavior<Command> onNodeLost(NodeLost lost) {
+        List<Running> onNode = running.values().stream()
+                .filter(run -> run.worker().path().address().equals(lost.address()))
+                .toList();
+        Behavior<Command> next = this;
+        for (Running run : onNode) {
+            next = fail(run, "worker lost: " + lost.reason());
+        }
+        return next;
+    }
+
+    private Behavior<Command> onNodeReachable(NodeReachable reachable) {
+        Set<ActorRef<Worker.Command>> busy = new HashSet<>();
+        running.values().forEach(run -> busy.add(run.worker()));
+        workers.stream()
+                .filter(worker -> worker.path().address().equals(reachable.address()) && !busy.contains(worker))
+                .forEach(worker -> worker.tell(new Worker.Attach(getContext().getSelf())));
+        return this;
+    }
+
+    /** Remembers a worker and watches it, once, so that its loss re-queues its trial. */
+    private void know(ActorRef<Worker.Command> worker) {
+        if (workers.add(worker)) {
+            getContext().watchWith(worker, new WorkerStopped(worker));
+        }
+    }
+
+    /** The worker's actor name; in a cluster prefixed with its node's host:port. */
+    private String name(ActorRef<Worker.Command> worker) {
+        Address address = worker.path().address().hasGlobalScope()
+                ? worker.path().address()
+                : getContext().getSystem().address();
+        String node = address.getHost().map(host -> host + ":" + address.getPort().orElse(0) + "/").orElse("");
+        return node + worker.path().name();
     }
 
     private Behavior<Command> finishIfDone() {

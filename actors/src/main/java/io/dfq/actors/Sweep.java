@@ -15,10 +15,7 @@ import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
-import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
-import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.actor.typed.javadsl.Receive;
 
 /**
  * Runs a sweep in this JVM without the caller touching actors: one call wires an actor system
@@ -66,7 +63,7 @@ public final class Sweep {
         system.getWhenTerminated().thenRun(() -> done.completeExceptionally(
                 new IllegalStateException("the actor system terminated before the sweep finished")));
         Duration askTimeout = system.settings().config().getDuration("dfq.ask-timeout");
-        return new SweepHandle(system, done, stopRequested, askTimeout);
+        return new SweepHandle(system, system, done, stopRequested, askTimeout);
     }
 
     private static Config systemConfig(Settings settings) {
@@ -74,70 +71,5 @@ public final class Sweep {
                         "dfq.blocking-dispatcher.thread-pool-executor.fixed-pool-size", settings.workers(),
                         "pekko.coordinated-shutdown.run-by-jvm-shutdown-hook", Boolean.FALSE))
                 .withFallback(ConfigFactory.load());
-    }
-
-    /**
-     * Hands the coordinator's events to the caller's listener and completes the handle's future;
-     * a separate actor so that a slow listener delays no scheduling decision.
-     */
-    private static final class EventRelay extends AbstractBehavior<SweepEvent> {
-
-        private final Consumer<SweepEvent> listener;
-        private final CompletableFuture<SweepSummary> done;
-        private final AtomicBoolean stopRequested;
-        private int skipped;
-
-        private EventRelay(
-                ActorContext<SweepEvent> context,
-                Consumer<SweepEvent> listener,
-                CompletableFuture<SweepSummary> done,
-                AtomicBoolean stopRequested) {
-            super(context);
-            this.listener = listener;
-            this.done = done;
-            this.stopRequested = stopRequested;
-        }
-
-        static Behavior<SweepEvent> create(
-                Consumer<SweepEvent> listener, CompletableFuture<SweepSummary> done, AtomicBoolean stopRequested) {
-            return Behaviors.setup(context -> new EventRelay(context, listener, done, stopRequested));
-        }
-
-        @Override
-        public Receive<SweepEvent> createReceive() {
-            return newReceiveBuilder()
-                    .onMessage(SweepEvent.SweepStarted.class, this::onStarted)
-                    .onMessage(SweepEvent.SweepFinished.class, this::onFinished)
-                    .onMessage(SweepEvent.SweepAborted.class, this::onAborted)
-                    .onMessage(SweepEvent.class, this::relay)
-                    .build();
-        }
-
-        private Behavior<SweepEvent> onStarted(SweepEvent.SweepStarted started) {
-            skipped = started.alreadyDone();
-            return relay(started);
-        }
-
-        private Behavior<SweepEvent> onFinished(SweepEvent.SweepFinished finished) {
-            relay(finished);
-            done.complete(new SweepSummary(
-                    finished.done(), finished.failed(), skipped, finished.elapsed(), stopRequested.get()));
-            return this;
-        }
-
-        private Behavior<SweepEvent> onAborted(SweepEvent.SweepAborted aborted) {
-            relay(aborted);
-            done.completeExceptionally(new IllegalStateException("sweep aborted: " + aborted.reason()));
-            return this;
-        }
-
-        private Behavior<SweepEvent> relay(SweepEvent event) {
-            try {
-                listener.accept(event);
-            } catch (RuntimeException e) {
-                getContext().getLog().warn("the sweep listener failed on {}", event, e);
-            }
-            return this;
-        }
     }
 }

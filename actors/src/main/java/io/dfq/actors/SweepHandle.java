@@ -4,27 +4,32 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 
 /**
  * A running sweep, seen from plain Java code: the CLI waits on {@link #done()}, calls {@link
  * #stop()} from its shutdown hook and {@link #close()} at the end. It only talks to the actors
- * by messages, so it is safe to use from any thread.
+ * by messages, so it is safe to use from any thread. In a cluster the coordinator is a singleton
+ * reached through its proxy, and closing leaves the cluster before the system terminates.
  */
 public final class SweepHandle implements AutoCloseable {
 
-    private final ActorSystem<Coordinator.Command> system;
+    private final ActorSystem<?> system;
+    private final ActorRef<Coordinator.Command> coordinator;
     private final CompletableFuture<SweepSummary> done;
     private final AtomicBoolean stopRequested;
     private final Duration askTimeout;
 
     SweepHandle(
-            ActorSystem<Coordinator.Command> system,
+            ActorSystem<?> system,
+            ActorRef<Coordinator.Command> coordinator,
             CompletableFuture<SweepSummary> done,
             AtomicBoolean stopRequested,
             Duration askTimeout) {
         this.system = system;
+        this.coordinator = coordinator;
         this.done = done;
         this.stopRequested = stopRequested;
         this.askTimeout = askTimeout;
@@ -50,7 +55,7 @@ public final class SweepHandle implements AutoCloseable {
         stopRequested.set(true);
         // The coordinator itself waits up to the ask timeout for the writer's flush.
         return AskPattern.<Coordinator.Command, Coordinator.Stopped>ask(
-                        system, Coordinator.Stop::new, askTimeout.multipliedBy(2), system.scheduler())
+                        coordinator, Coordinator.Stop::new, askTimeout.multipliedBy(2), system.scheduler())
                 .thenAccept(stopped -> {});
     }
 

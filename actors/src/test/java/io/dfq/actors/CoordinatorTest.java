@@ -8,7 +8,10 @@ import io.dfq.quant.pipeline.TrialOutcome;
 import io.dfq.quant.pipeline.TrialSpec;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
+import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.junit.jupiter.api.AfterAll;
@@ -48,9 +51,9 @@ class CoordinatorTest {
         TestProbe<Worker.Command> first = testKit.createTestProbe();
         TestProbe<Worker.Command> second = testKit.createTestProbe();
 
-        assertThat(requestWork(coordinator, first)).isEqualTo(new Worker.Assign(spec("a"), 1));
+        assertThat(requestWork(coordinator, first)).isEqualTo(new Worker.Assign(spec("a"), 1, coordinator));
         assertThat(requestWork(coordinator, first)).isEqualTo(new Worker.NoWork());
-        assertThat(requestWork(coordinator, second)).isEqualTo(new Worker.Assign(spec("b"), 1));
+        assertThat(requestWork(coordinator, second)).isEqualTo(new Worker.Assign(spec("b"), 1, coordinator));
 
         coordinator.tell(new Coordinator.TrialCompleted("a", 1, outcome(0.9)));
         assertThat(requestWork(coordinator, first)).isEqualTo(new Worker.NoWork());
@@ -63,13 +66,13 @@ class CoordinatorTest {
                 coordinator(List.of(spec("a")), new Settings(2, 2, Duration.ZERO));
         TestProbe<Worker.Command> first = testKit.createTestProbe();
         TestProbe<Worker.Command> second = testKit.createTestProbe();
-        assertThat(requestWork(coordinator, first)).isEqualTo(new Worker.Assign(spec("a"), 1));
+        assertThat(requestWork(coordinator, first)).isEqualTo(new Worker.Assign(spec("a"), 1, coordinator));
         assertThat(requestWork(coordinator, second)).isEqualTo(new Worker.NoWork());
 
         coordinator.tell(new Coordinator.TrialErrored("a", 1, "IllegalStateException: boom"));
 
         second.expectMessage(new Worker.WorkAvailable());
-        assertThat(requestWork(coordinator, second)).isEqualTo(new Worker.Assign(spec("a"), 2));
+        assertThat(requestWork(coordinator, second)).isEqualTo(new Worker.Assign(spec("a"), 2, coordinator));
     }
 
     @Test
@@ -78,11 +81,11 @@ class CoordinatorTest {
                 coordinator(List.of(spec("a")), new Settings(2, 2, Duration.ofMillis(100)));
         TestProbe<Worker.Command> first = testKit.createTestProbe();
         TestProbe<Worker.Command> second = testKit.createTestProbe();
-        assertThat(requestWork(coordinator, first)).isEqualTo(new Worker.Assign(spec("a"), 1));
+        assertThat(requestWork(coordinator, first)).isEqualTo(new Worker.Assign(spec("a"), 1, coordinator));
         events.expectMessage(new SweepEvent.TrialStarted("a", first.ref().path().name(), 1));
 
         events.expectMessage(new SweepEvent.TrialFailed("a", "timed out after 100ms", true));
-        assertThat(requestWork(coordinator, second)).isEqualTo(new Worker.Assign(spec("a"), 2));
+        assertThat(requestWork(coordinator, second)).isEqualTo(new Worker.Assign(spec("a"), 2, coordinator));
         events.expectMessage(new SweepEvent.TrialStarted("a", second.ref().path().name(), 2));
         TrialOutcome late = outcome(0.1);
         TrialOutcome current = outcome(0.9);
@@ -104,9 +107,9 @@ class CoordinatorTest {
                 coordinator(List.of(spec("a"), spec("b"), spec("c")), new Settings(2, 2, Duration.ZERO));
         TestProbe<Worker.Command> worker = testKit.createTestProbe();
         TestProbe<Coordinator.Stopped> stopped = testKit.createTestProbe();
-        assertThat(requestWork(coordinator, worker)).isEqualTo(new Worker.Assign(spec("a"), 1));
+        assertThat(requestWork(coordinator, worker)).isEqualTo(new Worker.Assign(spec("a"), 1, coordinator));
         coordinator.tell(new Coordinator.TrialCompleted("a", 1, outcome(0.9)));
-        assertThat(requestWork(coordinator, worker)).isEqualTo(new Worker.Assign(spec("b"), 1));
+        assertThat(requestWork(coordinator, worker)).isEqualTo(new Worker.Assign(spec("b"), 1, coordinator));
 
         coordinator.tell(new Coordinator.Stop(stopped.ref()));
 
@@ -117,5 +120,81 @@ class CoordinatorTest {
         assertThat(requestWork(coordinator, worker)).isEqualTo(new Worker.NoWork());
         coordinator.tell(new Coordinator.Stop(stopped.ref()));
         stopped.expectMessage(new Coordinator.Stopped());
+    }
+
+    @Test
+    void theTrialOfAStoppedWorkerGoesToAnotherAndItsLateReportIsIgnored() {
+        ActorRef<Coordinator.Command> coordinator =
+                coordinator(List.of(spec("a")), new Settings(2, 2, Duration.ZERO));
+        TestProbe<Worker.Command> lost = testKit.createTestProbe();
+        TestProbe<Worker.Command> other = testKit.createTestProbe();
+        assertThat(requestWork(coordinator, lost)).isEqualTo(new Worker.Assign(spec("a"), 1, coordinator));
+        assertThat(requestWork(coordinator, other)).isEqualTo(new Worker.NoWork());
+
+        lost.stop();
+
+        other.expectMessage(new Worker.WorkAvailable());
+        assertThat(requestWork(coordinator, other)).isEqualTo(new Worker.Assign(spec("a"), 2, coordinator));
+        String error = "worker lost: " + lost.ref().path().name() + " stopped";
+        events.fishForMessage(Duration.ofSeconds(3), event ->
+                event.equals(new SweepEvent.TrialFailed("a", error, true))
+                        ? FishingOutcomes.complete()
+                        : FishingOutcomes.continueAndIgnore());
+        events.expectMessage(new SweepEvent.TrialStarted("a", other.ref().path().name(), 2));
+        coordinator.tell(new Coordinator.TrialCompleted("a", 1, outcome(0.1)));
+        coordinator.tell(new Coordinator.TrialCompleted("a", 2, outcome(0.9)));
+        events.expectMessage(new SweepEvent.TrialSucceeded("a", outcome(0.9)));
+        events.expectMessageClass(SweepEvent.SweepFinished.class);
+        assertThat(store.failures("a")).containsExactly(new InMemoryResultStore.Failure("a", 1, error, true));
+        assertThat(store.successes("a")).singleElement().extracting(s -> s.attempt()).isEqualTo(2);
+    }
+
+    @Test
+    void aLostNodesTrialsAreRequeuedAndItsIdleWorkersInvitedBackWhenItReturns() {
+        ActorRef<Coordinator.Command> coordinator =
+                coordinator(List.of(spec("a"), spec("b")), new Settings(2, 2, Duration.ZERO));
+        TestProbe<Worker.Command> remote = testKit.createTestProbe();
+        coordinator.tell(new Coordinator.WorkersListed(Set.of(remote.ref())));
+        remote.expectMessage(new Worker.Attach(coordinator));
+        assertThat(requestWork(coordinator, remote)).isEqualTo(new Worker.Assign(spec("a"), 1, coordinator));
+        Address node = remote.ref().path().address();
+
+        coordinator.tell(new Coordinator.NodeLost(node, "node n1 unreachable for 1000 ms"));
+        coordinator.tell(new Coordinator.NodeReachable(node));
+
+        remote.expectMessage(new Worker.Attach(coordinator));
+        assertThat(requestWork(coordinator, remote)).isEqualTo(new Worker.Assign(spec("b"), 1, coordinator));
+        assertThat(requestWork(coordinator, remote)).isEqualTo(new Worker.NoWork());
+        TestProbe<Coordinator.Stopped> stopped = testKit.createTestProbe();
+        coordinator.tell(new Coordinator.Stop(stopped.ref()));
+        stopped.expectMessage(new Coordinator.Stopped());
+        assertThat(store.failures("a")).containsExactly(
+                new InMemoryResultStore.Failure("a", 1, "worker lost: node n1 unreachable for 1000 ms", true));
+        coordinator.tell(new Coordinator.WorkersListed(Set.of(remote.ref())));
+        remote.expectNoMessage(Duration.ofMillis(50));
+    }
+
+    @Test
+    void statusListsEveryKnownSlotWithItsRunningTrial() {
+        ActorRef<Coordinator.Command> coordinator =
+                coordinator(List.of(spec("a"), spec("b")), new Settings(2, 2, Duration.ZERO));
+        TestProbe<Worker.Command> busy = testKit.createTestProbe("busy");
+        TestProbe<Worker.Command> idle = testKit.createTestProbe("idle");
+        TestProbe<Coordinator.Status> status = testKit.createTestProbe();
+        requestWork(coordinator, busy);
+        coordinator.tell(new Coordinator.TrialCompleted("a", 1, outcome(0.9)));
+        requestWork(coordinator, busy);
+        coordinator.tell(new Coordinator.WorkersListed(Set.of(idle.ref())));
+
+        coordinator.tell(new Coordinator.GetStatus(status.ref()));
+
+        Coordinator.Status got = status.receiveMessage();
+        assertThat(got.pending()).isZero();
+        assertThat(got.done()).isEqualTo(1);
+        assertThat(got.slots()).extracting(Coordinator.SlotStatus::worker)
+                .containsExactly(busy.ref().path().name(), idle.ref().path().name());
+        assertThat(got.slots().get(0).trial()).isEqualTo("b");
+        assertThat(got.slots().get(0).attempt()).isEqualTo(1);
+        assertThat(got.slots().get(1).trial()).isNull();
     }
 }

@@ -20,6 +20,8 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Content-addressed artifacts (teachers, synthetic sets, quantized models): one directory per
@@ -29,6 +31,12 @@ import java.util.stream.Stream;
  * <p>Single flight: two trials that need the same missing artifact wait for one computation. Within
  * a JVM a monitor per artifact directory (shared by all stores) serializes them; across processes (two CLI runs on one home) a file lock
  * does. An artifact whose checksum no longer matches is discarded and recomputed.
+ *
+ * <p>A store may have a {@link Fetcher}: on a cluster node without a shared filesystem, a missing
+ * artifact is first copied from a node that has it, and only produced here when no node does. The
+ * copy arrives with the source's {@code SHA256SUMS} and counts only when every file matches it; a
+ * mismatch (a corrupted transfer) is discarded and fetched again, up to {@value #FETCH_ATTEMPTS}
+ * times. A fetched artifact is stored like a produced one, so it is fetched once per node.
  */
 public final class ArtifactStore {
 
@@ -38,15 +46,45 @@ public final class ArtifactStore {
         void produce(Path dir) throws Exception;
     }
 
+    /**
+     * Copies an artifact held elsewhere. Called under the artifact's lock, on the trial's thread, so
+     * it may block (network transfer) but must give up within its own timeout.
+     */
+    @FunctionalInterface
+    public interface Fetcher {
+
+        /**
+         * Writes the files of artifact (kind, key), its {@code SHA256SUMS} included as the source
+         * has it, into the empty directory {@code into}.
+         *
+         * @return false when no other node has the artifact
+         * @throws Exception a failed transfer; it counts as a failed attempt
+         */
+        boolean fetch(String kind, String key, Path into) throws Exception;
+    }
+
+    /** Transfers of one artifact tried before it is produced locally instead. */
+    public static final int FETCH_ATTEMPTS = 3;
+
+    private static final Logger LOG = LoggerFactory.getLogger(ArtifactStore.class);
+
     private static final String SUMS = "SHA256SUMS";
 
     /** Per-artifact monitors shared by every store of the JVM (file locks are per process). */
     private static final Map<Path, Object> LOCKS = new ConcurrentHashMap<>();
 
     private final Path root;
+    private final Fetcher fetcher;
 
+    /** A store that produces every missing artifact itself. */
     public ArtifactStore(Path root) {
+        this(root, (kind, key, into) -> false);
+    }
+
+    /** A store that asks {@code fetcher} for a missing artifact before producing it. */
+    public ArtifactStore(Path root, Fetcher fetcher) {
         this.root = root;
+        this.fetcher = fetcher;
     }
 
     /** The artifact root directory. */
@@ -95,6 +133,9 @@ public final class ArtifactStore {
         if (Files.exists(dir)) {
             deleteTree(dir);
         }
+        if (fetch(kind, key, dir)) {
+            return new Obtained(dir, false);
+        }
         Path tmp = Files.createTempDirectory(dir.getParent(), key + ".tmp");
         try {
             producer.produce(tmp);
@@ -106,6 +147,35 @@ public final class ArtifactStore {
             }
         }
         return new Obtained(dir, true);
+    }
+
+    /** Whether a verified copy of the artifact was fetched into {@code dir}. */
+    private boolean fetch(String kind, String key, Path dir) throws IOException {
+        for (int attempt = 1; attempt <= FETCH_ATTEMPTS; attempt++) {
+            Path tmp = Files.createTempDirectory(dir.getParent(), key + ".fetch");
+            try {
+                if (!fetcher.fetch(kind, key, tmp)) {
+                    return false;
+                }
+                if (Files.isRegularFile(tmp.resolve(SUMS)) && verify(tmp)) {
+                    move(tmp, dir);
+                    return true;
+                }
+                LOG.warn("fetched {}/{} does not match its {} (attempt {} of {}); discarded",
+                        kind, key, SUMS, attempt, FETCH_ATTEMPTS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while fetching " + kind + "/" + key, e);
+            } catch (Exception e) {
+                LOG.warn("fetching {}/{} failed (attempt {} of {}): {}", kind, key, attempt, FETCH_ATTEMPTS, e.toString());
+            } finally {
+                if (Files.exists(tmp)) {
+                    deleteTree(tmp);
+                }
+            }
+        }
+        LOG.warn("no verified copy of {}/{} could be fetched; producing it here", kind, key);
+        return false;
     }
 
     /** An artifact directory and whether this call computed it. */

@@ -1,5 +1,6 @@
 package io.dfq.quant.pipeline;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import io.dfq.quant.artifact.ArtifactStore;
 import io.dfq.quant.data.Datasets;
@@ -29,7 +30,9 @@ import java.util.Optional;
 /**
  * One trial, top to bottom: teacher (cached) -> calibration data (cached) -> quantization ->
  * evaluation, each stage timed. All native memory of a trial lives on one manager closed at its
- * end, so a long sweep does not grow the process.
+ * end, so a long sweep does not grow the process; that manager's device is the pipeline's, so a
+ * pipeline per worker slot pins each slot to its own GPU (or to the CPU) while every stage below
+ * stays device-agnostic.
  */
 public final class Pipeline implements TrialRunner {
 
@@ -43,23 +46,35 @@ public final class Pipeline implements TrialRunner {
     private final Teachers teachers;
     private final SyntheticSets syntheticSets;
     private final Path dataDir;
+    private final Device device;
 
     /**
+     * A pipeline on the engine's default device (a GPU when the engine sees one).
+     *
      * @param artifacts where teachers and synthetic sets are cached and quantized models stored
      * @param dataDir the data directory override, or null for $DFQ_DATA_DIR / the Debian location
      */
     public Pipeline(ArtifactStore artifacts, Path dataDir) {
+        this(artifacts, dataDir, null);
+    }
+
+    /**
+     * A pipeline whose trials run on {@code device} ({@code Device.cpu()}, {@code Device.gpu(i)}),
+     * or on the engine's default device when it is null.
+     */
+    public Pipeline(ArtifactStore artifacts, Path dataDir, Device device) {
         this.artifacts = artifacts;
         this.teachers = new Teachers(artifacts);
         this.syntheticSets = new SyntheticSets(artifacts);
         this.dataDir = dataDir;
+        this.device = device;
     }
 
     @Override
     public TrialOutcome run(TrialSpec spec, ProgressListener progress) throws Exception {
         TrialConfig cfg = TrialConfig.from(spec.config());
         Stages stages = new Stages(progress);
-        try (NDManager manager = NDManager.newBaseManager(); Autograd recordingOff = Autograd.off()) {
+        try (NDManager manager = NDManager.newBaseManager(device); Autograd recordingOff = Autograd.off()) {
             Datasets.Splits data = Datasets.load(cfg.dataset(), Datasets.resolveDir(cfg.dataset(), dataDir));
             Teacher teacher = stages.run("teacher", () -> teachers.obtain(cfg.teacher(), data, manager, progress));
             Calibration calib = stages.run("synthesis", () -> syntheticSets.obtain(cfg, teacher, data, manager, progress));

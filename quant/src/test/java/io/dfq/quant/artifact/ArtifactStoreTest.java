@@ -212,6 +212,90 @@ class ArtifactStoreTest {
         assertThat(calls).hasValue(1);
     }
 
+    /** A fetcher copying from another node's store, with a hook to damage the copy it writes. */
+    private static ArtifactStore.Fetcher copyingFrom(ArtifactStore source, AtomicInteger fetches, Damage damage) {
+        return (kind, key, into) -> {
+            fetches.incrementAndGet();
+            if (!source.isValid(kind, key)) {
+                return false;
+            }
+            try (Stream<Path> files = Files.list(source.dir(kind, key))) {
+                for (Path file : (Iterable<Path>) files::iterator) {
+                    Files.copy(file, into.resolve(file.getFileName()));
+                }
+            }
+            damage.apply(into);
+            return true;
+        };
+    }
+
+    @Test
+    void aFetchedArtifactIsVerifiedStoredAndNeitherProducedNorFetchedAgain() throws Exception {
+        ArtifactStore remote = new ArtifactStore(root.resolve("remote"));
+        remote.obtain("teacher", "k1", writing(new AtomicInteger(), "trained elsewhere"));
+        AtomicInteger fetches = new AtomicInteger();
+        ArtifactStore local = new ArtifactStore(root.resolve("local"), copyingFrom(remote, fetches, dir -> {}));
+
+        ArtifactStore.Obtained first = local.obtain("teacher", "k1", dir -> {
+            throw new AssertionError("a fetched artifact must not be produced");
+        });
+        ArtifactStore.Obtained second = local.obtain("teacher", "k1", dir -> {
+            throw new AssertionError("a cached artifact must not be produced");
+        });
+
+        assertThat(first.computed()).isFalse();
+        assertThat(second.computed()).isFalse();
+        assertThat(fetches).hasValue(1);
+        assertThat(Files.readString(first.dir().resolve("a.txt"))).isEqualTo("trained elsewhere");
+        assertThat(local.isValid("teacher", "k1")).isTrue();
+    }
+
+    @Test
+    void aCorruptedTransferIsRejectedAndFetchedAgain() throws Exception {
+        ArtifactStore remote = new ArtifactStore(root.resolve("remote"));
+        remote.obtain("synthetic", "s1", writing(new AtomicInteger(), "images"));
+        AtomicInteger fetches = new AtomicInteger();
+        ArtifactStore local = new ArtifactStore(root.resolve("local"), copyingFrom(remote, fetches, dir -> {
+            if (fetches.get() == 1) {
+                byte[] bytes = Files.readAllBytes(dir.resolve("b.bin"));
+                bytes[2] ^= 1;
+                Files.write(dir.resolve("b.bin"), bytes);
+            }
+        }));
+
+        ArtifactStore.Obtained got = local.obtain("synthetic", "s1", dir -> {
+            throw new AssertionError("the second transfer is intact, nothing to produce");
+        });
+
+        assertThat(fetches).hasValue(2);
+        assertThat(Files.readAllBytes(got.dir().resolve("b.bin"))).containsExactly(1, 2, 3, 4);
+        assertThat(names(got.dir().getParent())).containsExactly("s1", "s1.lock");
+    }
+
+    @Test
+    void producesLocallyWhenNoNodeHasItOrEveryTransferIsCorrupt() throws Exception {
+        ArtifactStore remote = new ArtifactStore(root.resolve("remote"));
+        remote.obtain("teacher", "bad", writing(new AtomicInteger(), "remote"));
+        AtomicInteger fetches = new AtomicInteger();
+        ArtifactStore local = new ArtifactStore(root.resolve("local"), copyingFrom(remote, fetches,
+                dir -> Files.writeString(dir.resolve("a.txt"), "tampered", StandardCharsets.UTF_8)));
+        AtomicInteger produced = new AtomicInteger();
+
+        assertThat(local.obtain("teacher", "absent", writing(produced, "local")).computed()).isTrue();
+        assertThat(fetches).hasValue(1);
+        ArtifactStore.Obtained bad = local.obtain("teacher", "bad", writing(produced, "local"));
+
+        assertThat(bad.computed()).isTrue();
+        assertThat(fetches).hasValue(1 + ArtifactStore.FETCH_ATTEMPTS);
+        assertThat(produced).hasValue(2);
+        assertThat(Files.readString(bad.dir().resolve("a.txt"))).isEqualTo("local");
+    }
+
+    @FunctionalInterface
+    private interface Damage {
+        void apply(Path dir) throws IOException;
+    }
+
     @FunctionalInterface
     private interface Body {
         void run() throws Exception;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import io.dfq.quant.artifact.ArtifactStore;
 import io.dfq.quant.data.Datasets;
@@ -54,10 +55,13 @@ class PipelineTest {
         assertThat(second.metrics().get("size_bytes")).isLessThan(first.metrics().get("size_bytes"));
         assertThat(second.metrics().get("fp32_top1")).isEqualTo(first.metrics().get("fp32_top1"));
 
-        // a reconstruction quantizer; its exported integer model reproduces the trial's accuracy exactly
+        // a reconstruction quantizer, on a pipeline pinned to the CPU as a cluster worker's cpu slot is;
+        // its exported integer model reproduces the trial's accuracy exactly
         ObjectNode brecq = tinyTrial("zeroq", "brecq", 2, 4);
         brecq.putObject("quantizer").put("name", "brecq").put("iters", 20).put("act_iters", 5).put("batch", 16);
-        TrialOutcome third = pipeline.run(new TrialSpec("k3", "test", brecq), ProgressListener.NONE);
+        Pipeline cpuSlot = new Pipeline(new ArtifactStore(home), null, Device.cpu());
+        TrialOutcome third = cpuSlot.run(new TrialSpec("k3", "test", brecq), ProgressListener.NONE);
+        assertThat(third.metrics().get("teacher_cached")).isEqualTo(1.0);
         Path model = home.resolve(third.artifacts().get("quantized_model"));
         try (NDManager m = NDManager.newBaseManager(); Autograd off = Autograd.off()) {
             QuantizedModel.Loaded loaded = QuantizedModel.load(model, m);
