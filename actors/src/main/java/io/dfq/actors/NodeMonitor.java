@@ -90,7 +90,7 @@ final class NodeMonitor extends AbstractBehavior<NodeMonitor.Command> {
     private Behavior<Command> onStillUnreachable(StillUnreachable still) {
         lost.add(still.address());
         String node = still.address().getHost().orElse("?") + ":" + still.address().getPort().orElse(0);
-        getContext().getLog().warn("node {} unreachable for {}: re-queuing its trials", node, timeout);
+        getContext().getLog().warn("node {} unreachable for {} ms: re-queuing its trials", node, timeout.toMillis());
         coordinator.tell(new Coordinator.NodeLost(
                 still.address(), "node " + node + " unreachable for " + timeout.toMillis() + " ms"));
         return this;

@@ -1,0 +1,34 @@
+package io.dfq.actors;
+
+import io.dfq.quant.pipeline.TrialRunner;
+import java.nio.file.Files;
+import java.util.List;
+
+/**
+ * A worker node in a JVM of its own, for {@link ClusterProcessTest} and {@code bench/cluster.sh}:
+ * {@code WorkerProcess COORDINATOR_HOST:PORT SLOTS TRIAL_MILLIS} joins the coordinator with that
+ * many CPU slots whose trials only sleep, and prints {@code started KEY} when a trial starts. It
+ * runs until its node is downed or the process is killed.
+ */
+public final class WorkerProcess {
+
+    private WorkerProcess() {}
+
+    public static void main(String[] args) throws Exception {
+        ClusterConfig.HostPort coordinator = ClusterConfig.HostPort.parse(args[0]);
+        int slots = Integer.parseInt(args[1]);
+        long trialMillis = Long.parseLong(args[2]);
+        TrialRunner sleeping = (spec, progress) -> {
+            System.out.println("started " + spec.key());
+            System.out.flush();
+            Thread.sleep(trialMillis);
+            return TestTrials.outcome(0.5);
+        };
+        WorkerNode.start(new NodeSetup(
+                ClusterConfig.node(ClusterConfig.WORKER_ROLE, TestCluster.loopback(0), List.of(coordinator),
+                        TestCluster.FAST, slots),
+                Slot.cpus(slots),
+                Files.createTempDirectory("dfq-worker-artifacts"),
+                (slot, fetcher) -> sleeping));
+    }
+}
