@@ -1,5 +1,6 @@
 package io.dfq.orchestrator;
 
+import io.dfq.orchestrator.cli.CoordinatorCommand;
 import io.dfq.orchestrator.cli.ExpandCommand;
 import io.dfq.orchestrator.cli.ExportCommand;
 import io.dfq.orchestrator.cli.LeaderboardCommand;
@@ -8,6 +9,7 @@ import io.dfq.orchestrator.cli.RunCommand;
 import io.dfq.orchestrator.cli.ServeCommand;
 import io.dfq.orchestrator.cli.ShowCommand;
 import io.dfq.orchestrator.cli.StatusCommand;
+import io.dfq.orchestrator.cli.WorkerCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -22,6 +24,8 @@ import picocli.CommandLine.Command;
         description = "Data-free quantization sweeps: recipes -> trials -> results.",
         subcommands = {
             RunCommand.class,
+            CoordinatorCommand.class,
+            WorkerCommand.class,
             ExpandCommand.class,
             StatusCommand.class,
             LeaderboardCommand.class,

@@ -1,16 +1,24 @@
 package io.dfq.orchestrator.cli;
 
+import io.dfq.actors.ClusterConfig;
+import io.dfq.actors.ClusterStatus;
+import io.dfq.actors.Coordinator;
 import io.dfq.results.ResultStore;
 import io.dfq.results.TrialRecord;
 import io.dfq.results.TrialStatus;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code status}: how many trials are in each state, the running ones, and failures with reasons. */
-@Command(name = "status", description = "Trial counts per status; running and failed trials.")
+/**
+ * {@code status}: how many trials are in each state, the running ones, and failures with reasons,
+ * from the database. {@code status --cluster} asks a running cluster instead: its nodes, the
+ * coordinator's slots and what each runs now (see {@link ClusterStatus}).
+ */
+@Command(name = "status", description = "Trial counts per status; running and failed trials; --cluster: live nodes.")
 public final class StatusCommand implements Callable<Integer> {
 
     @Mixin
@@ -22,8 +30,22 @@ public final class StatusCommand implements Callable<Integer> {
     @Option(names = "--failed", description = "List failed trials with their errors.")
     boolean failed;
 
+    @Option(names = "--cluster", description = "Ask the running cluster (--join HOST:PORT) for its nodes and slots.")
+    boolean cluster;
+
+    @Mixin
+    ClusterOptions clusterOptions;
+
+    @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "20",
+            description = "With --cluster: how long to wait for the cluster (default: ${DEFAULT-VALUE}).")
+    long timeout;
+
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
+        if (cluster) {
+            return printCluster(ClusterStatus.query(
+                    clusterOptions.nodeConfig(ClusterConfig.OBSERVER_ROLE, 0), Duration.ofSeconds(timeout)));
+        }
         try (ResultStore store = home.openExisting()) {
             Map<TrialStatus, Integer> counts = store.counts(recipe);
             StringBuilder sb = new StringBuilder(recipe == null ? "all recipes:" : recipe + ":");
@@ -46,5 +68,28 @@ public final class StatusCommand implements Callable<Integer> {
             }
             return 0;
         }
+    }
+
+    private static int printCluster(ClusterStatus.Report report) {
+        System.out.println("nodes:");
+        for (ClusterStatus.Node node : report.nodes()) {
+            System.out.printf("  %-22s %-8s %-12s%s%n", node.address(), node.status(), String.join(",", node.roles()),
+                    node.reachable() ? "" : " UNREACHABLE");
+        }
+        Coordinator.Status status = report.coordinator();
+        long busy = status.slots().stream().filter(slot -> slot.trial() != null).count();
+        System.out.printf("slots: %d, %d running%n", status.slots().size(), busy);
+        for (Coordinator.SlotStatus slot : status.slots()) {
+            if (slot.trial() == null) {
+                System.out.printf("  %-36s idle%n", slot.worker());
+            } else {
+                System.out.printf("  %-36s running %s attempt %d, %d s%n", slot.worker(),
+                        slot.trial().substring(0, Math.min(12, slot.trial().length())), slot.attempt(),
+                        slot.runningMillis() / 1000);
+            }
+        }
+        System.out.printf("this run: %d pending, %d running, %d done, %d failed%n",
+                status.pending(), busy, status.done(), status.failed());
+        return 0;
     }
 }
