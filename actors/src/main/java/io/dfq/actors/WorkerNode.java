@@ -25,9 +25,9 @@ import org.apache.pekko.cluster.typed.Subscribe;
  * A worker machine's node: one {@link Worker} per {@link Slot}, registered with the receptionist,
  * and an {@link ArtifactServer} for what this node computed. The coordinator finds the workers,
  * not the other way round, so all the node must do is be in a cluster that has a coordinator: when
- * none has been up for {@code dfq.cluster.rejoin-after} (its sweep finished and it left, or it was
- * downed), the node terminates its actor system and the caller starts a new one, which joins the
- * seed nodes again and so finds the next coordinator. The split-brain resolver covers the other
+ * none has been up and reachable for {@code dfq.cluster.rejoin-after} (its sweep finished and it
+ * left, or it went silent), the node terminates its actor system and the caller starts a new one,
+ * which joins the seed nodes again and so finds the next coordinator. The split-brain resolver covers the other
  * cases: a partitioned or crashed coordinator makes the workers down themselves, which also ends
  * their systems.
  */
@@ -44,12 +44,15 @@ public final class WorkerNode extends AbstractBehavior<WorkerNode.Command> {
 
     private record MemberChanged(ClusterEvent.MemberEvent event) implements Command {}
 
+    private record ReachabilityChanged(ClusterEvent.ReachabilityEvent event) implements Command {}
+
     private record CoordinatorAbsent() implements Command {}
 
     private final TimerScheduler<Command> timers;
     private final Duration rejoinAfter;
     private final Address self;
     private final Set<Address> coordinators = new HashSet<>();
+    private final Set<Address> unreachable = new HashSet<>();
     private boolean up;
 
     private WorkerNode(ActorContext<Command> context, TimerScheduler<Command> timers) {
@@ -58,9 +61,12 @@ public final class WorkerNode extends AbstractBehavior<WorkerNode.Command> {
         this.rejoinAfter = context.getSystem().settings().config().getDuration("dfq.cluster.rejoin-after");
         Cluster cluster = Cluster.get(context.getSystem());
         this.self = cluster.selfMember().address();
-        ActorRef<ClusterEvent.MemberEvent> events =
+        ActorRef<ClusterEvent.MemberEvent> members =
                 context.messageAdapter(ClusterEvent.MemberEvent.class, MemberChanged::new);
-        cluster.subscriptions().tell(Subscribe.create(events, ClusterEvent.MemberEvent.class));
+        ActorRef<ClusterEvent.ReachabilityEvent> reachability =
+                context.messageAdapter(ClusterEvent.ReachabilityEvent.class, ReachabilityChanged::new);
+        cluster.subscriptions().tell(Subscribe.create(members, ClusterEvent.MemberEvent.class));
+        cluster.subscriptions().tell(Subscribe.create(reachability, ClusterEvent.ReachabilityEvent.class));
     }
 
     /**
@@ -101,6 +107,7 @@ public final class WorkerNode extends AbstractBehavior<WorkerNode.Command> {
     public Receive<Command> createReceive() {
         return newReceiveBuilder()
                 .onMessage(MemberChanged.class, this::onMemberChanged)
+                .onMessage(ReachabilityChanged.class, this::onReachabilityChanged)
                 .onMessage(CoordinatorAbsent.class, this::onCoordinatorAbsent)
                 .build();
     }
@@ -118,7 +125,26 @@ public final class WorkerNode extends AbstractBehavior<WorkerNode.Command> {
                 || changed.event() instanceof ClusterEvent.MemberLeft)) {
             coordinators.remove(member.address());
         }
-        if (!up || !coordinators.isEmpty()) {
+        if (changed.event() instanceof ClusterEvent.MemberRemoved) {
+            unreachable.remove(member.address());
+        }
+        return checkCoordinator();
+    }
+
+    private Behavior<Command> onReachabilityChanged(ReachabilityChanged changed) {
+        Address address = changed.event().member().address();
+        if (changed.event() instanceof ClusterEvent.UnreachableMember) {
+            unreachable.add(address);
+        } else {
+            unreachable.remove(address);
+        }
+        return checkCoordinator();
+    }
+
+    /** Starts the rejoin timer when no coordinator is up and reachable, cancels it when one is. */
+    private Behavior<Command> checkCoordinator() {
+        boolean present = coordinators.stream().anyMatch(address -> !unreachable.contains(address));
+        if (!up || present) {
             timers.cancel(CoordinatorAbsent.class);
         } else if (!timers.isTimerActive(CoordinatorAbsent.class)) {
             timers.startSingleTimer(CoordinatorAbsent.class, new CoordinatorAbsent(), rejoinAfter);
@@ -127,8 +153,8 @@ public final class WorkerNode extends AbstractBehavior<WorkerNode.Command> {
     }
 
     private Behavior<Command> onCoordinatorAbsent(CoordinatorAbsent absent) {
-        getContext().getLog().warn("no coordinator in the cluster for {}: leaving, to join the seed nodes again",
-                rejoinAfter);
+        getContext().getLog().warn("no coordinator in the cluster for {} s: leaving, to join the seed nodes again",
+                rejoinAfter.toSeconds());
         getContext().getSystem().terminate();
         return this;
     }

@@ -14,6 +14,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -313,6 +314,30 @@ class CliEndToEndTest {
     }
 
     /** Runs the command line with {@code args}, capturing what it prints. */
+    @Test
+    @Order(13)
+    void runClusterRecomputesEveryTrialOnTheCoordinatorNodesOwnSlot() throws IOException {
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        CliResult local = cli("run", "--home", home.toString(), "--bind", "127.0.0.1:" + port, recipe.toString());
+        assertThat(local.exitCode()).as(local.transcript()).isEqualTo(2);
+        assertThat(local.err()).contains("--slots, --bind, --join and --config need --cluster");
+
+        CliResult cluster = cli("run", "--cluster", "--bind", "127.0.0.1:" + port, "--slots", "cpu=1",
+                "--home", home.toString(), "--force", "--quiet", recipe.toString());
+
+        assertThat(cluster.exitCode()).as(cluster.transcript()).isZero();
+        assertThat(cluster.err()).contains("coordinator at 127.0.0.1:" + port + " with 1 local slot(s)");
+        assertThat(summary(cluster)).isEqualTo(new Summary(TRIALS, 0, 0));
+        assertThat(trials(home)).hasSize(TRIALS).allSatisfy(t -> {
+            assertThat(t.status()).isEqualTo(TrialStatus.DONE);
+            assertThat(t.worker()).isEqualTo("127.0.0.1:" + port + "/worker-cpu-1");
+            assertThat(t.metrics()).containsEntry("teacher_cached", 1.0).containsEntry("synthesis_cached", 1.0);
+        });
+    }
+
     private static CliResult cli(String... args) {
         PrintStream originalOut = System.out;
         PrintStream originalErr = System.err;

@@ -10,8 +10,10 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
+import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.typed.Cluster;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -63,7 +65,9 @@ public final class WorkerCommand implements Callable<Integer> {
                 ClusterOptions.pipelines(home.artifacts(), dataDir));
         while (true) {
             ActorSystem<WorkerNode.Command> system = WorkerNode.start(node);
-            System.err.printf("worker %s, slots %s, joining %s%n", ClusterOptions.address(config),
+            Address self = Cluster.get(system).selfMember().address();
+            System.err.printf("worker %s:%d, slots %s, joining %s%n", self.getHost().orElse("?"),
+                    self.getPort().orElse(0),
                     parsed.stream().map(Slot::name).collect(Collectors.joining(", ")),
                     config.getStringList("pekko.cluster.seed-nodes"));
             system.getWhenTerminated().toCompletableFuture().join();
