@@ -13,6 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.stream.IntStream;
 
 /**
@@ -38,26 +39,29 @@ public final class ClusterBench {
         Map<String, Long> startedAt = new ConcurrentHashMap<>();
         AtomicLong latencyNanos = new AtomicLong();
         List<Process> children = new ArrayList<>();
-        try (H2ResultStore store = H2ResultStore.open(home)) {
-            SweepHandle handle = ClusterSweep.start(specs, store, new Settings(1, 1, Duration.ZERO),
-                    new NodeSetup(ClusterConfig.node(ClusterConfig.COORDINATOR_ROLE, TestCluster.loopback(port),
-                            List.of(), TestCluster.PATIENT.withFallback(TestCluster.FAST), 0),
-                            List.of(), home.resolve("artifacts"),
-                            (slot, fetcher) -> {
-                                throw new IllegalStateException("the coordinator has no slots");
-                            }),
-                    event -> {
-                        if (event instanceof SweepEvent.TrialStarted started) {
-                            startedAt.put(started.key(), System.nanoTime());
-                        } else if (event instanceof SweepEvent.TrialSucceeded done) {
-                            long now = System.nanoTime();
-                            if (succeeded.incrementAndGet() == warmUp) {
-                                warmNanos.set(now);
-                            } else if (succeeded.get() > warmUp) {
-                                latencyNanos.addAndGet(now - startedAt.get(done.key()));
-                            }
-                        }
-                    });
+        NodeSetup node = new NodeSetup(
+                ClusterConfig.node(ClusterConfig.COORDINATOR_ROLE, TestCluster.loopback(port), List.of(),
+                        TestCluster.PATIENT.withFallback(TestCluster.FAST), 0),
+                List.of(),
+                home.resolve("artifacts"),
+                (slot, fetcher) -> {
+                    throw new IllegalStateException("the coordinator has no slots");
+                });
+        Consumer<SweepEvent> timing = event -> {
+            if (event instanceof SweepEvent.TrialStarted started) {
+                startedAt.put(started.key(), System.nanoTime());
+            } else if (event instanceof SweepEvent.TrialSucceeded done) {
+                long now = System.nanoTime();
+                if (succeeded.incrementAndGet() == warmUp) {
+                    warmNanos.set(now);
+                } else if (succeeded.get() > warmUp) {
+                    latencyNanos.addAndGet(now - startedAt.get(done.key()));
+                }
+            }
+        };
+        try (H2ResultStore store = H2ResultStore.open(home);
+                SweepHandle handle =
+                        ClusterSweep.start(specs, store, new Settings(1, 1, Duration.ZERO), node, timing)) {
             Path java = Path.of(System.getProperty("java.home"), "bin", "java");
             for (int i = 0; i < workers; i++) {
                 children.add(new ProcessBuilder(java.toString(), "-Xmx256m", "-XX:+UseSerialGC", "-cp",
@@ -69,7 +73,6 @@ public final class ClusterBench {
             }
             SweepSummary summary = handle.done().toCompletableFuture().get(30, TimeUnit.MINUTES);
             long endNanos = System.nanoTime();
-            handle.close();
             int measured = trials - warmUp;
             double seconds = (endNanos - warmNanos.get()) / 1e9;
             double perSecond = measured / seconds;

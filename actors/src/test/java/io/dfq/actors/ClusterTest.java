@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.Address;
@@ -136,5 +137,49 @@ class ClusterTest {
         });
         assertThat(ranOn.get(lostKey)).hasSize(2).first().isEqualTo("first");
         assertThat(ranOn.values()).anySatisfy(nodes -> assertThat(nodes).contains("restarted"));
+    }
+
+    @Test
+    void aRestartedCoordinatorResumesWithoutRecomputingAndItsWorkerRejoins() throws Exception {
+        int port = TestCluster.freePort();
+        List<TrialSpec> specs = specs(5);
+        NodeSetup coordinatorNode = new NodeSetup(TestCluster.coordinator(port), List.of(),
+                home.resolve("coordinator"), (slot, fetcher) -> (spec, progress) -> outcome(0.5));
+        CountDownLatch inFlight = new CountDownLatch(1);
+        List<ActorSystem<WorkerNode.Command>> incarnations = new CopyOnWriteArrayList<>();
+        NodeSetup workerNode = new NodeSetup(TestCluster.worker(port, 1), Slot.cpus(1), home.resolve("worker"),
+                (slot, fetcher) -> recording("worker", (spec, progress) -> {
+                    if (spec.key().equals("t2") && ranOn.get("t2").size() == 1) {
+                        inFlight.countDown();
+                        releaseFirst.await(WAIT.toSeconds(), TimeUnit.SECONDS);
+                    }
+                    return outcome(0.7);
+                }));
+        coordinator = ClusterSweep.start(specs, store, new Settings(1, 2, Duration.ZERO), coordinatorNode, e -> {});
+        try (WorkerLoop loop = new WorkerLoop(workerNode, incarnations::add)) {
+            Thread worker = new Thread(loop::run, "worker-loop");
+            worker.start();
+            assertThat(await(inFlight)).isTrue();
+
+            coordinator.stop().toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            coordinator.close();
+            releaseFirst.countDown();
+            coordinator = ClusterSweep.start(specs, store, new Settings(1, 2, Duration.ZERO), coordinatorNode,
+                    e -> {});
+            SweepSummary resumed = coordinator.done().toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+
+            assertThat(resumed.skipped()).isEqualTo(2);
+            assertThat(resumed.done()).isEqualTo(3);
+            assertThat(incarnations).as("the worker left the finished cluster and joined the new one").hasSize(2);
+            loop.close();
+            worker.join(WAIT.toMillis());
+            assertThat(worker.isAlive()).isFalse();
+        }
+        for (TrialSpec spec : specs) {
+            assertThat(store.successes(spec.key())).as(spec.key()).hasSize(1);
+            assertThat(ranOn.get(spec.key())).as(spec.key()).hasSize(spec.key().equals("t2") ? 2 : 1);
+        }
+        assertThat(store.failures("t2")).containsExactly(
+                new InMemoryResultStore.Failure("t2", 1, Coordinator.INTERRUPTED, true));
     }
 }

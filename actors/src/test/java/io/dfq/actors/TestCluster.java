@@ -27,12 +27,17 @@ final class TestCluster {
             pekko.coordinated-shutdown.phases.cluster-exiting.timeout = 3s
             pekko.coordinated-shutdown.phases.cluster-leave.timeout = 3s
             dfq.cluster.lost-worker-timeout = 1s
+            dfq.cluster.rejoin-after = 2s
             dfq.ask-timeout = 10s
             """);
 
-    /** For the benchmark's saturated cores: a node must be silent for 10 s to be unreachable. */
+    /**
+     * For the benchmark's saturated cores: a node must be silent for 10 s to be unreachable, and
+     * registering thousands of trials while worker JVMs start may take longer than a test's ask.
+     */
     static final Config PATIENT = ConfigFactory.parseString("""
             pekko.cluster.failure-detector.acceptable-heartbeat-pause = 10s
+            dfq.ask-timeout = 60s
             """);
 
     private TestCluster() {}

@@ -4,15 +4,12 @@ import com.typesafe.config.Config;
 import io.dfq.actors.ClusterConfig;
 import io.dfq.actors.NodeSetup;
 import io.dfq.actors.Slot;
-import io.dfq.actors.WorkerNode;
+import io.dfq.actors.WorkerLoop;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import org.apache.pekko.actor.Address;
-import org.apache.pekko.actor.CoordinatedShutdown;
-import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.typed.Cluster;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -63,20 +60,14 @@ public final class WorkerCommand implements Callable<Integer> {
         Config config = cluster.nodeConfig(ClusterConfig.WORKER_ROLE, parsed.size());
         NodeSetup node = new NodeSetup(config, parsed, home.artifacts(),
                 ClusterOptions.pipelines(home.artifacts(), dataDir));
-        while (true) {
-            ActorSystem<WorkerNode.Command> system = WorkerNode.start(node);
+        String slotNames = parsed.stream().map(Slot::name).collect(Collectors.joining(", "));
+        try (WorkerLoop loop = new WorkerLoop(node, system -> {
             Address self = Cluster.get(system).selfMember().address();
             System.err.printf("worker %s:%d, slots %s, joining %s%n", self.getHost().orElse("?"),
-                    self.getPort().orElse(0),
-                    parsed.stream().map(Slot::name).collect(Collectors.joining(", ")),
-                    config.getStringList("pekko.cluster.seed-nodes"));
-            system.getWhenTerminated().toCompletableFuture().join();
-            Optional<CoordinatedShutdown.Reason> reason = CoordinatedShutdown.get(system).getShutdownReason();
-            if (reason.filter(r -> r.equals(CoordinatedShutdown.jvmExitReason())).isPresent()) {
-                return 0;
-            }
-            System.err.println("left the cluster (" + reason.map(Object::toString).orElse("terminated")
-                    + "); joining again");
+                    self.getPort().orElse(0), slotNames, config.getStringList("pekko.cluster.seed-nodes"));
+        })) {
+            loop.run();
         }
+        return 0;
     }
 }
