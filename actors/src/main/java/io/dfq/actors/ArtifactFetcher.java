@@ -7,7 +7,6 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -104,7 +103,7 @@ public final class ArtifactFetcher implements ArtifactStore.Fetcher {
                         system.scheduler())
                 .toCompletableFuture()
                 .get();
-        Set<ActorRef<ArtifactServer.Command>> servers = new HashSet<>(listing.getServiceInstances(ArtifactServer.SERVICE));
+        Set<ActorRef<ArtifactServer.Command>> servers = listing.getServiceInstances(ArtifactServer.SERVICE);
         return servers.stream().filter(server -> server.path().address().hasGlobalScope()).toList();
     }
 

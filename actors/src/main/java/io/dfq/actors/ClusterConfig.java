@@ -2,7 +2,6 @@ package io.dfq.actors;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import com.typesafe.config.ConfigValueFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -91,7 +90,7 @@ public final class ClusterConfig {
         }
         Config roleDefaults = role.equals(COORDINATOR_ROLE)
                 ? ConfigFactory.empty()
-                : ConfigFactory.empty().withValue("pekko.remote.artery.canonical.port", ConfigValueFactory.fromAnyRef(0));
+                : ConfigFactory.parseMap(Map.of("pekko.remote.artery.canonical.port", 0));
         return ConfigFactory.parseMap(values)
                 .withFallback(ConfigFactory.defaultOverrides())
                 .withFallback(user)

@@ -91,11 +91,9 @@ public final class WorkerNode extends AbstractBehavior<WorkerNode.Command> {
      */
     static void spawnSlots(ActorContext<?> context, NodeSetup node) {
         Config cluster = context.getSystem().settings().config().getConfig("dfq.cluster");
-        ActorRef<ArtifactServer.Command> server = context.spawn(
-                ArtifactServer.create(new ArtifactStore(node.artifactRoot()), Set.copyOf(cluster.getStringList("fetch-kinds")),
-                        (int) cluster.getBytes("artifact-chunk").longValue()),
-                "artifacts",
-                ArtifactServer.DISPATCHER);
+        Behavior<ArtifactServer.Command> serving = ArtifactServer.create(new ArtifactStore(node.artifactRoot()),
+                Set.copyOf(cluster.getStringList("fetch-kinds")), (int) cluster.getBytes("artifact-chunk").longValue());
+        ActorRef<ArtifactServer.Command> server = context.spawn(serving, "artifacts", ArtifactServer.DISPATCHER);
         context.getSystem().receptionist().tell(Receptionist.register(ArtifactServer.SERVICE, server));
         ArtifactStore.Fetcher fetcher = ArtifactFetcher.fromConfig(context.getSystem());
         for (Slot slot : node.slots()) {

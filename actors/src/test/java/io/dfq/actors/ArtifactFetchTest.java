@@ -112,7 +112,8 @@ class ArtifactFetchTest {
         }), ClusterConfig.SYSTEM_NAME, TestCluster.coordinator(port));
         Cluster.get(holder).manager().tell(new Join(Cluster.get(holder).selfMember().address()));
         fetcherNode = ActorSystem.create(Behaviors.<Void>empty(), ClusterConfig.SYSTEM_NAME,
-                TestCluster.worker(port, 1).withValue("dfq.cluster.artifact-chunk", ConfigValueFactory.fromAnyRef(CHUNK)));
+                TestCluster.worker(port, 1)
+                        .withValue("dfq.cluster.artifact-chunk", ConfigValueFactory.fromAnyRef(CHUNK)));
         awaitServerListed(fetcherNode);
         ArtifactStore local = new ArtifactStore(home.resolve("worker"), ArtifactFetcher.fromConfig(fetcherNode));
 

@@ -167,7 +167,8 @@ public final class ArtifactStore {
                 Thread.currentThread().interrupt();
                 throw new IOException("interrupted while fetching " + kind + "/" + key, e);
             } catch (Exception e) {
-                LOG.warn("fetching {}/{} failed (attempt {} of {}): {}", kind, key, attempt, FETCH_ATTEMPTS, e.toString());
+                LOG.warn("fetching {}/{} failed (attempt {} of {}): {}",
+                        kind, key, attempt, FETCH_ATTEMPTS, e.toString());
             } finally {
                 if (Files.exists(tmp)) {
                     deleteTree(tmp);
