@@ -49,10 +49,14 @@ public final class ArtifactFetcher implements ArtifactStore.Fetcher {
         this.timeout = timeout;
     }
 
-    /** A fetcher with {@code dfq.cluster.fetch-kinds}, {@code artifact-chunk} and {@code fetch-timeout}. */
-    public static ArtifactFetcher fromConfig(ActorSystem<?> system) {
+    /**
+     * A fetcher of the kinds listed in {@code dfq.cluster.<kindsSetting>} ({@code fetch-kinds} for
+     * a worker, {@code serve-kinds} for the coordinator's collection), with {@code artifact-chunk}
+     * and {@code fetch-timeout}.
+     */
+    public static ArtifactFetcher fromConfig(ActorSystem<?> system, String kindsSetting) {
         Config cluster = system.settings().config().getConfig("dfq.cluster");
-        return new ArtifactFetcher(system, Set.copyOf(cluster.getStringList("fetch-kinds")),
+        return new ArtifactFetcher(system, Set.copyOf(cluster.getStringList(kindsSetting)),
                 (int) cluster.getBytes("artifact-chunk").longValue(), cluster.getDuration("fetch-timeout"));
     }
 

@@ -31,7 +31,7 @@ import org.apache.pekko.actor.typed.receptionist.ServiceKey;
  * {@code SHA256SUMS} it receives, this side only serves complete (verified) artifacts.
  *
  * <p>Requests come from the network, so they are checked before any path is built: only the kinds
- * in {@code dfq.cluster.fetch-kinds}, keys and file names of one plain path segment, and only files
+ * in {@code dfq.cluster.serve-kinds}, keys and file names of one plain path segment, and only files
  * that the artifact's directory holds. File reads block, so the server is spawned on {@link
  * #DISPATCHER}, never on the default dispatcher; failures are replies, not crashes.
  */

@@ -92,10 +92,10 @@ public final class WorkerNode extends AbstractBehavior<WorkerNode.Command> {
     static void spawnSlots(ActorContext<?> context, NodeSetup node) {
         Config cluster = context.getSystem().settings().config().getConfig("dfq.cluster");
         Behavior<ArtifactServer.Command> serving = ArtifactServer.create(new ArtifactStore(node.artifactRoot()),
-                Set.copyOf(cluster.getStringList("fetch-kinds")), (int) cluster.getBytes("artifact-chunk").longValue());
+                Set.copyOf(cluster.getStringList("serve-kinds")), (int) cluster.getBytes("artifact-chunk").longValue());
         ActorRef<ArtifactServer.Command> server = context.spawn(serving, "artifacts", ArtifactServer.DISPATCHER);
         context.getSystem().receptionist().tell(Receptionist.register(ArtifactServer.SERVICE, server));
-        ArtifactStore.Fetcher fetcher = ArtifactFetcher.fromConfig(context.getSystem());
+        ArtifactStore.Fetcher fetcher = ArtifactFetcher.fromConfig(context.getSystem(), "fetch-kinds");
         for (Slot slot : node.slots()) {
             context.spawn(Worker.registered(node.runners().create(slot, fetcher)), "worker-" + slot.name());
         }

@@ -99,11 +99,12 @@ class ArtifactFetchTest {
             Files.write(dir.resolve("net.params"), weights);
             Files.writeString(dir.resolve("meta.json"), "{\"fp32_top1\": 88.5}");
         });
+        remote.obtain("quantized", "t1", dir -> Files.writeString(dir.resolve("model.dfqm"), "remote"));
         int port = TestCluster.freePort();
         AtomicInteger describes = new AtomicInteger();
         holder = ActorSystem.create(Behaviors.setup(context -> {
             ActorRef<ArtifactServer.Command> server = context.spawn(
-                    ArtifactServer.create(remote, Set.of("teacher", "synthetic"), CHUNK), "artifacts",
+                    ArtifactServer.create(remote, Set.of("teacher", "synthetic", "quantized"), CHUNK), "artifacts",
                     ArtifactServer.DISPATCHER);
             ActorRef<ArtifactServer.Command> proxy =
                     context.spawn(corruptingOnce(server, "net.params", describes), "proxy");
@@ -115,7 +116,8 @@ class ArtifactFetchTest {
                 TestCluster.worker(port, 1)
                         .withValue("dfq.cluster.artifact-chunk", ConfigValueFactory.fromAnyRef(CHUNK)));
         awaitServerListed(fetcherNode);
-        ArtifactStore local = new ArtifactStore(home.resolve("worker"), ArtifactFetcher.fromConfig(fetcherNode));
+        ArtifactStore local =
+                new ArtifactStore(home.resolve("worker"), ArtifactFetcher.fromConfig(fetcherNode, "fetch-kinds"));
 
         ArtifactStore.Obtained fetched = local.obtain("teacher", "t1", dir -> {
             throw new AssertionError("the holder has it: fetch, do not train");
@@ -123,11 +125,8 @@ class ArtifactFetchTest {
         ArtifactStore.Obtained cached = local.obtain("teacher", "t1", dir -> {
             throw new AssertionError("fetched once, cached since");
         });
-        AtomicInteger produced = new AtomicInteger();
-        local.obtain("quantized", "t1", dir -> {
-            produced.incrementAndGet();
-            Files.writeString(dir.resolve("model.dfqm"), "own");
-        });
+        ArtifactStore.Obtained own = local.obtain("quantized", "t1",
+                dir -> Files.writeString(dir.resolve("model.dfqm"), "own"));
 
         assertThat(fetched.computed()).isFalse();
         assertThat(Files.readAllBytes(fetched.dir().resolve("net.params"))).isEqualTo(weights);
@@ -136,7 +135,8 @@ class ArtifactFetchTest {
                 .isEqualTo(Files.readString(remote.dir("teacher", "t1").resolve("SHA256SUMS")));
         assertThat(describes).as("one corrupted transfer, one good one, none for the cached copy").hasValue(2);
         assertThat(cached.dir()).isEqualTo(fetched.dir());
-        assertThat(produced).as("a quantized model is never fetched").hasValue(1);
+        assertThat(own.computed()).as("a worker never fetches a quantized model").isTrue();
+        assertThat(Files.readString(own.dir().resolve("model.dfqm"))).isEqualTo("own");
     }
 
     private static void awaitServerListed(ActorSystem<Void> system) {

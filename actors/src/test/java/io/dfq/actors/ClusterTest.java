@@ -4,9 +4,12 @@ import static io.dfq.actors.TestTrials.outcome;
 import static io.dfq.actors.TestTrials.specs;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.dfq.quant.artifact.ArtifactStore;
+import io.dfq.quant.pipeline.TrialOutcome;
 import io.dfq.quant.pipeline.TrialRunner;
 import io.dfq.quant.pipeline.TrialSpec;
 import io.dfq.results.TrialStatus;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -181,5 +184,41 @@ class ClusterTest {
         }
         assertThat(store.failures("t2")).containsExactly(
                 new InMemoryResultStore.Failure("t2", 1, Coordinator.INTERRUPTED, true));
+    }
+
+    @Test
+    void theCoordinatorsNodeCollectsTheArtifactsOfEachFinishedTrial() throws Exception {
+        int port = TestCluster.freePort();
+        List<TrialSpec> specs = specs(3);
+        coordinator = ClusterSweep.start(specs, store, new Settings(1, 2, Duration.ZERO),
+                new NodeSetup(TestCluster.coordinator(port), List.of(), home.resolve("coordinator"),
+                        (slot, fetcher) -> (spec, progress) -> outcome(0.5)),
+                event -> {});
+        NodeSetup worker = new NodeSetup(TestCluster.worker(port, 1), Slot.cpus(1), home.resolve("worker"),
+                (slot, fetcher) -> {
+                    ArtifactStore artifacts = new ArtifactStore(home.resolve("worker"), fetcher);
+                    return (spec, progress) -> {
+                        artifacts.obtain("teacher", "tk", dir -> Files.writeString(dir.resolve("net.params"), "w"));
+                        artifacts.obtain("quantized", spec.key(),
+                                dir -> Files.writeString(dir.resolve("model.dfqm"), spec.key()));
+                        Thread.sleep(300); // simulated work: the worker's artifact server becomes known meanwhile
+                        return new TrialOutcome(Map.of("top1", 0.5), Map.of(), Map.of(
+                                "teacher", "teacher/tk",
+                                "quantized_model", "quantized/" + spec.key() + "/model.dfqm",
+                                "outside", "../" + spec.key()));
+                    };
+                });
+        workers.add(WorkerNode.start(worker));
+
+        coordinator.done().toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+
+        ArtifactStore collected = new ArtifactStore(home.resolve("coordinator"));
+        assertThat(collected.isValid("teacher", "tk")).isTrue();
+        for (TrialSpec spec : specs) {
+            assertThat(collected.isValid("quantized", spec.key())).as(spec.key()).isTrue();
+            assertThat(Files.readString(collected.dir("quantized", spec.key()).resolve("model.dfqm")))
+                    .isEqualTo(spec.key());
+        }
+        assertThat(home.resolve(specs.get(0).key())).doesNotExist();
     }
 }
