@@ -42,6 +42,10 @@ public final class ClusterStatus {
      * @throws TimeoutException when no coordinator was found in time (none running, wrong address)
      */
     public static Report query(Config config, Duration timeout) throws Exception {
+        if (config.getStringList("pekko.cluster.seed-nodes").isEmpty()) {
+            throw new IllegalArgumentException(
+                    "the status of which cluster? --join HOST:PORT (the coordinator) or pekko.cluster.seed-nodes");
+        }
         CompletableFuture<ActorRef<Coordinator.Command>> found = new CompletableFuture<>();
         Behavior<Receptionist.Listing> guardian = Behaviors.setup(context -> {
             context.getSystem().receptionist().tell(Receptionist.subscribe(Coordinator.SERVICE, context.getSelf()));
