@@ -56,12 +56,7 @@ public final class ClusterQ implements Generator {
 
     @Override
     public List<ParamSpec> params() {
-        return List.of(
-                ParamSpec.integer("iters", 500, 1, 100000, "Adam iterations per batch"),
-                ParamSpec.real("lr", 0.5, 1e-6, 10, "Adam learning rate"),
-                ParamSpec.integer("batch", 256, 1, 4096, "images optimized together"),
-                ParamSpec.integer("patience", 100, 1, 100000, "plateau patience (iterations)"),
-                ParamSpec.real("min_lr", 1e-4, 0, 10, "plateau learning-rate floor"),
+        return PixelOptimization.params(500, 256, 1, 100,
                 ParamSpec.real("w_ce", 1.0, 0, 1000, "weight of the cross-entropy on the label"),
                 ParamSpec.real("w_bn", 0.1, 0, 1000, "weight of the BN-statistics loss"),
                 ParamSpec.real("w_cluster", 0.9, 0, 1000, "weight of the class-centroid alignment"),

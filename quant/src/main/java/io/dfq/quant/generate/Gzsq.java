@@ -61,12 +61,7 @@ public final class Gzsq implements Generator {
 
     @Override
     public List<ParamSpec> params() {
-        return List.of(
-                ParamSpec.integer("iters", 500, 1, 100000, "Adam iterations per batch"),
-                ParamSpec.real("lr", 0.5, 1e-6, 10, "Adam learning rate"),
-                ParamSpec.integer("batch", 32, 2, 4096, "images optimized together"),
-                ParamSpec.integer("patience", 100, 1, 100000, "plateau patience (iterations)"),
-                ParamSpec.real("min_lr", 1e-4, 0, 10, "plateau learning-rate floor"),
+        return PixelOptimization.params(500, 32, 2, 100,
                 ParamSpec.choice("distance", "zscore", List.of("zscore", "l2"), "statistics distance"),
                 ParamSpec.real("w_layers", 1.0, 0, 1000, "weight of the layer statistics term"),
                 ParamSpec.real("w_input", 1.0, 0, 1000, "weight of the input N(0, 1) term"),

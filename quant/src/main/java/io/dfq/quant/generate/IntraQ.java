@@ -55,12 +55,7 @@ public final class IntraQ implements Generator {
 
     @Override
     public List<ParamSpec> params() {
-        return List.of(
-                ParamSpec.integer("iters", 1000, 1, 100000, "Adam iterations per batch"),
-                ParamSpec.real("lr", 0.5, 1e-6, 10, "Adam learning rate"),
-                ParamSpec.integer("batch", 256, 1, 4096, "images optimized together"),
-                ParamSpec.integer("patience", 50, 1, 100000, "plateau patience (iterations)"),
-                ParamSpec.real("min_lr", 1e-4, 0, 10, "plateau learning-rate floor"),
+        return PixelOptimization.params(1000, 256, 1, 50,
                 ParamSpec.real("w_bn", 1.0, 0, 1000, "weight of the BN-statistics loss"),
                 ParamSpec.real("w_inception", 1.0, 0, 1000, "weight of the soft inception loss"),
                 ParamSpec.real("target_low", 0.95, 0, 1, "soft label: target probability ~ U[target_low, 1]"),

@@ -5,7 +5,9 @@ import ai.djl.ndarray.NDScope;
 import io.dfq.quant.nn.Adam;
 import io.dfq.quant.nn.Autograd;
 import io.dfq.quant.nn.Divergence;
+import io.dfq.quant.spec.ParamSpec;
 import io.dfq.quant.spec.Params;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.ToDoubleFunction;
 
@@ -25,6 +27,22 @@ final class PixelOptimization {
     }
 
     private PixelOptimization() {}
+
+    /**
+     * The schedule parameters of a pixel-space generator ({@code iters}, {@code lr} 0.5, {@code
+     * batch}, {@code patience}, {@code min_lr} 1e-4) with the method's own defaults, followed by
+     * {@code own}, the method's loss weights and switches.
+     */
+    static List<ParamSpec> params(int iters, int batch, int minBatch, int patience, ParamSpec... own) {
+        List<ParamSpec> out = new ArrayList<>(List.of(
+                ParamSpec.integer("iters", iters, 1, 100000, "Adam iterations per batch"),
+                ParamSpec.real("lr", 0.5, 1e-6, 10, "Adam learning rate"),
+                ParamSpec.integer("batch", batch, minBatch, 4096, "images optimized together"),
+                ParamSpec.integer("patience", patience, 1, 100000, "plateau patience (iterations)"),
+                ParamSpec.real("min_lr", 1e-4, 0, 10, "plateau learning-rate floor")));
+        out.addAll(List.of(own));
+        return out;
+    }
 
     /** Optimizes the leaf {@code x} in place; {@code value} reads the scalar to watch from the loss. */
     static void run(String method, NDArray x, Params p, Objective objective, ToDoubleFunction<NDArray> value) {

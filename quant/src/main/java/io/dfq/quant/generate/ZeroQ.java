@@ -34,12 +34,7 @@ public final class ZeroQ implements Generator {
 
     @Override
     public List<ParamSpec> params() {
-        return List.of(
-                ParamSpec.integer("iters", 500, 1, 100000, "Adam iterations per batch"),
-                ParamSpec.real("lr", 0.5, 1e-6, 10, "Adam learning rate"),
-                ParamSpec.integer("batch", 32, 1, 4096, "images optimized together"),
-                ParamSpec.integer("patience", 100, 1, 100000, "plateau patience (iterations)"),
-                ParamSpec.real("min_lr", 1e-4, 0, 10, "plateau learning-rate floor"),
+        return PixelOptimization.params(500, 32, 1, 100,
                 ParamSpec.bool("input_term", true, "match each image's mean/std to N(0, 1)"));
     }
 
