@@ -64,10 +64,11 @@ public final class Teachers {
         return net;
     }
 
-    private static void train(TeacherConfig cfg, Datasets.Splits data, Path dir, NDManager parent,
+    private void train(TeacherConfig cfg, Datasets.Splits data, Path dir, NDManager parent,
             ProgressListener progress) throws IOException {
         try (NDManager manager = parent.newSubManager()) {
-            TeacherTrainer.Trained t = TeacherTrainer.train(cfg, data.train(), manager, progress);
+            Path checkpoint = store.root().resolve("checkpoints").resolve(KIND).resolve(key(cfg));
+            TeacherTrainer.Trained t = TeacherTrainer.train(cfg, data.train(), manager, progress, checkpoint);
             int[] pred = Evaluator.predict(t.net(), data.test(), 100, manager);
             double top1 = Evaluator.top1(pred, data.test());
             try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(dir.resolve("net.params"))))) {
@@ -82,6 +83,8 @@ public final class Teachers {
             meta.set("epoch_loss", JSON.valueToTree(t.epochLoss()));
             JSON.writerWithDefaultPrettyPrinter().writeValue(dir.resolve("meta.json").toFile(), meta);
             progress.message(String.format("teacher %s trained: %.2f%% in %.0f s", cfg.model(), top1, t.seconds()));
+            Files.deleteIfExists(checkpoint.resolve(TeacherTrainer.CHECKPOINT_FILE));
+            Files.deleteIfExists(checkpoint);
         }
     }
 }

@@ -41,6 +41,23 @@ public final class NesterovSgd implements AutoCloseable {
         }
     }
 
+    /** The momentum buffers' values, in parameter order (for checkpoints). */
+    public List<float[]> state() {
+        List<float[]> out = new ArrayList<>();
+        buffers.forEach(b -> out.add(b.toFloatArray()));
+        return out;
+    }
+
+    /** Sets the momentum buffers to values taken by {@link #state()}. */
+    public void restore(List<float[]> state) {
+        if (state.size() != buffers.size()) {
+            throw new IllegalArgumentException(state.size() + " momentum buffers for " + buffers.size() + " parameters");
+        }
+        for (int i = 0; i < buffers.size(); i++) {
+            buffers.get(i).set(state.get(i));
+        }
+    }
+
     @Override
     public void close() {
         buffers.forEach(NDArray::close);

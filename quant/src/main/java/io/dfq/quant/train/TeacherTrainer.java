@@ -12,7 +12,10 @@ import io.dfq.quant.model.Net;
 import io.dfq.quant.nn.Autograd;
 import io.dfq.quant.pipeline.ProgressListener;
 import io.dfq.quant.pipeline.TrialConfig.TeacherConfig;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 
@@ -22,23 +25,38 @@ import java.util.Random;
  *
  * <p>Everything random (initial weights, shuffling, flips) is drawn from Java generators seeded by
  * the teacher seed, so a teacher is a pure function of its configuration on a given engine.
+ *
+ * <p>With a checkpoint directory, the state after every epoch (weights, running statistics, momentum
+ * buffers, the random generator, step and losses) is written there, and a training that finds one
+ * continues after its epoch: an interrupted training (Ctrl-C, the end of a session) loses at most
+ * one epoch, and the resumed teacher is the one an uninterrupted training gives.
  */
 public final class TeacherTrainer {
+
+    /** The file a checkpoint directory holds. */
+    public static final String CHECKPOINT_FILE = Checkpoint.FILE;
 
     private TeacherTrainer() {}
 
     /** A trained teacher and what its training measured. */
     public record Trained(Net net, List<Double> epochLoss, double seconds) {}
 
-    /** Trains a new network on {@code train}; parameters live on {@code manager}. */
-    public static Trained train(TeacherConfig cfg, ImageSet trainSet, NDManager manager,
-            ProgressListener progress) {
+    /**
+     * Trains a new network on {@code train}, or continues the one checkpointed in {@code checkpoint}
+     * (null: no checkpoints); parameters live on {@code manager}.
+     */
+    public static Trained train(TeacherConfig cfg, ImageSet trainSet, NDManager manager, ProgressListener progress,
+            Path checkpoint) throws IOException {
         long start = System.nanoTime();
         ImageSet data = cfg.trainLimit() == null || cfg.trainLimit() >= trainSet.count()
                 ? trainSet
                 : trainSet.balancedSubset(cfg.trainLimit(), cfg.seed());
         Net net = Models.build(cfg.model(), cfg.width(), data.channels(), 10, cfg.seed());
         net.init(manager, data.imageShape());
+        Checkpoint resumed = checkpoint == null ? null : Checkpoint.read(checkpoint);
+        if (resumed != null) {
+            resumed.loadInto(net, manager);
+        }
         List<NDArray> params = new ArrayList<>();
         for (Pair<String, Parameter> p : net.getParameters()) {
             if (p.getValue().requiresGradient()) {
@@ -51,15 +69,25 @@ public final class TeacherTrainer {
         Random rnd = new Random(cfg.seed() ^ 0x5DEECE66DL);
         List<Double> epochLoss = new ArrayList<>();
         long step = 0;
+        double earlier = 0;
         try (NesterovSgd sgd = new NesterovSgd(params, cfg.momentum(), cfg.weightDecay())) {
-            for (int epoch = 0; epoch < cfg.epochs(); epoch++) {
+            if (resumed != null) {
+                sgd.restore(resumed.momentum());
+                rnd = resumed.rnd();
+                epochLoss.addAll(resumed.epochLoss());
+                step = resumed.step();
+                earlier = resumed.seconds();
+                progress.message(String.format("teacher %s resumes after epoch %d/%d", cfg.model(),
+                        epochLoss.size(), cfg.epochs()));
+            }
+            for (int epoch = epochLoss.size(); epoch < cfg.epochs(); epoch++) {
                 int[] order = permutation(data.count(), rnd);
                 double sum = 0;
                 for (int b = 0; b < batches; b++) {
                     int from = b * cfg.batch();
                     int to = Math.min(data.count(), from + cfg.batch());
                     try (NDManager scope = manager.newSubManager()) {
-                        ImageSet batch = data.select(java.util.Arrays.copyOfRange(order, from, to));
+                        ImageSet batch = data.select(Arrays.copyOfRange(order, from, to));
                         NDArray x = cfg.augment() ? flipped(batch, rnd, scope) : batch.batch(scope, 0, batch.count());
                         NDArray y = batch.labelBatch(scope, 0, batch.count());
                         double value;
@@ -77,11 +105,15 @@ public final class TeacherTrainer {
                     }
                 }
                 epochLoss.add(sum / batches);
+                if (checkpoint != null) {
+                    Checkpoint.write(checkpoint, net, sgd, rnd, step, epochLoss,
+                            earlier + (System.nanoTime() - start) / 1e9);
+                }
                 progress.message(String.format("teacher %s epoch %d/%d loss %.4f", cfg.model(), epoch + 1,
                         cfg.epochs(), sum / batches));
             }
         }
-        return new Trained(net, epochLoss, (System.nanoTime() - start) / 1e9);
+        return new Trained(net, epochLoss, earlier + (System.nanoTime() - start) / 1e9);
     }
 
     /** A uniformly random permutation of 0..n-1 (Fisher-Yates). */
