@@ -29,6 +29,7 @@ final class Api {
     static final ObjectMapper JSON = new ObjectMapper();
 
     private static final Pattern LOSS = Pattern.compile("synthesis_loss_(.+)_(initial|final)");
+    private static final Pattern EPOCH = Pattern.compile("(.+)_epoch_(\\d+)");
 
     private final ResultReader reader;
     private final Assets assets;
@@ -94,10 +95,39 @@ final class Api {
             }
         });
         byTerm.values().forEach(losses::add);
+        out.set("curves", curves(trial.metrics()));
         ArrayNode artifacts = out.putArray("artifacts");
         trial.artifacts().forEach((name, path) -> {
             ObjectNode a = artifacts.addObject().put("name", name).put("path", path);
             a.put("url", assets.isFile(path) ? "/api/trials/" + trial.key() + "/artifacts/" + name : null);
+        });
+        return out;
+    }
+
+    /**
+     * Training curves from metrics named {@code SERIES_epoch_K} (QAT's per-epoch losses): one object
+     * per series, {@code {"name": SERIES, "values": [epoch 1, epoch 2, ...]}}, null where an epoch is
+     * missing.
+     */
+    static ArrayNode curves(Map<String, Double> metrics) {
+        Map<String, TreeMap<Integer, Double>> series = new TreeMap<>();
+        metrics.forEach((name, value) -> {
+            Matcher m = EPOCH.matcher(name);
+            if (m.matches()) {
+                series.computeIfAbsent(m.group(1), n -> new TreeMap<>()).put(Integer.parseInt(m.group(2)), value);
+            }
+        });
+        ArrayNode out = JSON.createArrayNode();
+        series.forEach((name, points) -> {
+            ArrayNode values = out.addObject().put("name", name).putArray("values");
+            for (int epoch = 1; epoch <= points.lastKey(); epoch++) {
+                Double v = points.get(epoch);
+                if (v == null) {
+                    values.addNull();
+                } else {
+                    values.add(v);
+                }
+            }
         });
         return out;
     }

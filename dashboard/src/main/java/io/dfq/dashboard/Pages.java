@@ -110,6 +110,9 @@ final class Pages {
                 <h2>Synthesis loss terms</h2>
                 <p id="no-loss" class="muted" hidden>no synthesis loss terms recorded</p>
                 <div id="loss-chart" class="chart small"></div>
+                <h2>Training curves</h2>
+                <p id="no-curves" class="muted" hidden>no per-epoch curves recorded</p>
+                <div id="curve-chart" class="chart small"></div>
                 <h2>Artifacts</h2>
                 <ul id="artifacts"></ul>
                 <h2>Metrics</h2>

@@ -144,6 +144,8 @@ class BrowserTest {
         waitFor(() -> Long.valueOf(2).equals(script("const c = echarts.getInstanceByDom("
                 + "document.getElementById('loss-chart')); return c ? c.getOption().series.length : 0")));
         assertThat(browser.findElements(By.cssSelector("#loss-chart canvas"))).isNotEmpty();
+        waitFor(() -> Long.valueOf(3).equals(script("const c = echarts.getInstanceByDom("
+                + "document.getElementById('curve-chart')); return c ? c.getOption().series[0].data.length : 0")));
         assertThat(browser.findElements(By.cssSelector("#stages-chart canvas"))).isNotEmpty();
         assertThat(script("return echarts.getInstanceByDom(document.getElementById('stages-chart'))"
                 + ".getOption().yAxis[0].data"))

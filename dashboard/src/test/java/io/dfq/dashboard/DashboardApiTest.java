@@ -148,6 +148,9 @@ class DashboardApiTest {
         assertThat(trial.get("stages").get("synthesis").asDouble()).isEqualTo(41.8);
         assertThat(trial.get("losses")).extracting(l -> l.get("term").asText()).containsExactly("bn", "input", "total");
         assertThat(trial.get("losses").get(0).get("initial").asDouble()).isEqualTo(4.12);
+        assertThat(trial.get("curves")).hasSize(1);
+        assertThat(trial.get("curves").get(0).get("name").asText()).isEqualTo("qat_loss");
+        assertThat(trial.get("curves").get(0).get("values")).extracting(JsonNode::asDouble).containsExactly(0.9, 0.5, 0.4);
         JsonNode artifacts = trial.get("artifacts");
         assertThat(artifacts).anySatisfy(a -> {
             assertThat(a.get("name").asText()).isEqualTo("sample_grid");

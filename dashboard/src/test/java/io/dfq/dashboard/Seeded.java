@@ -119,6 +119,7 @@ final class Seeded {
             metrics.putAll(Map.of("synthesis_loss_bn_initial", 4.12, "synthesis_loss_bn_final", 0.213,
                     "synthesis_loss_input_initial", 0.91, "synthesis_loss_input_final", 0.048,
                     "synthesis_loss_total_initial", 5.03, "synthesis_loss_total_final", 0.261));
+            metrics.putAll(Map.of("qat_loss_epoch_01", 0.9, "qat_loss_epoch_02", 0.5, "qat_loss_epoch_03", 0.4));
         }
         String set = "synthetic/" + generator + "-" + key.substring(key.length() - 1);
         Path grid = home.resolve("artifacts").resolve(set).resolve("grid.png");

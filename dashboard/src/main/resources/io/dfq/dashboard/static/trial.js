@@ -62,6 +62,22 @@
     }, true);
   }
 
+  function curves(trial) {
+    const chart = document.getElementById('curve-chart');
+    document.getElementById('no-curves').hidden = trial.curves.length > 0;
+    chart.hidden = trial.curves.length === 0;
+    if (trial.curves.length === 0) return;
+    const epochs = Math.max(...trial.curves.map(c => c.values.length));
+    dfq.chart('curve-chart').setOption({
+      tooltip: dfq.tooltip({trigger: 'axis'}),
+      legend: {top: 0},
+      grid: {top: 36, left: 70, right: 20, bottom: 30},
+      xAxis: {type: 'category', name: 'epoch', data: Array.from({length: epochs}, (_, i) => String(i + 1))},
+      yAxis: {type: 'value', name: 'loss'},
+      series: trial.curves.map(c => ({type: 'line', name: c.name, data: c.values})),
+    }, true);
+  }
+
   function render(trial) {
     facts(trial);
     const error = document.getElementById('error');
@@ -70,6 +86,7 @@
     grid(trial);
     stages(trial);
     losses(trial);
+    curves(trial);
     clear(document.getElementById('artifacts')).append(...trial.artifacts.map(a => el('li', {},
       el('strong', {text: a.name}), ' ',
       a.url ? el('a', {href: a.url, text: a.path})
