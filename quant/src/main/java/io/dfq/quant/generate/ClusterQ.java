@@ -77,7 +77,7 @@ public final class ClusterQ implements Generator {
         Net teacher = ctx.teacher();
         BnRequirement.require(this, teacher);
         int batch = p.getInt("batch");
-        int classes = ClassLabels.count(teacher);
+        int classes = teacher.classes();
         List<TapBatchNorm> bns = teacher.batchNorms();
         Centroids centroids = new Centroids(bns.subList(startLayer(p, bns.size()), bns.size()), classes,
                 p.getDouble("ema"));

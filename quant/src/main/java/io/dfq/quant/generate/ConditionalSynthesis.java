@@ -7,7 +7,6 @@ import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.dfq.quant.data.ImageSet;
 import io.dfq.quant.model.Net;
-import io.dfq.quant.model.QLayer;
 import io.dfq.quant.nn.Adam;
 import io.dfq.quant.nn.Autograd;
 import io.dfq.quant.nn.Divergence;
@@ -85,12 +84,6 @@ final class ConditionalSynthesis {
                 state));
     }
 
-    /** The number of classes the teacher predicts. */
-    static int classes(Net teacher) {
-        List<QLayer> layers = teacher.layers();
-        return layers.get(layers.size() - 1).outChannels();
-    }
-
     /** Class {@code (first + i) mod classes} for {@code first >= 0}, else a random class. */
     static int drawClass(Random rnd, int first, int i, int classes) {
         return first < 0 ? rnd.nextInt(classes) : (first + i) % classes;
@@ -136,7 +129,7 @@ final class ConditionalSynthesis {
             params.get(i).set(state.get(i));
         }
         Net teacher = ctx.teacher();
-        int classes = classes(teacher);
+        int classes = teacher.classes();
         Shape img = ctx.imageShape();
         Adam adam = new Adam(params, p.getDouble("beta1"), p.getDouble("beta2"));
         return new LiveGenerator() {
@@ -172,7 +165,7 @@ final class ConditionalSynthesis {
     private static double[][] train(GenerationContext ctx, String method, Params p, Model model,
             NDManager manager, Random rnd) {
         Net teacher = ctx.teacher();
-        int classes = classes(teacher);
+        int classes = teacher.classes();
         double lr = p.getDouble("lr");
         double[][] firstLast = new double[2][];
         try (BnStatistics taps = teacher.hasBatchNorm() ? new BnStatistics(teacher) : null;

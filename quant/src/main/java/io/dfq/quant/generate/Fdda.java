@@ -94,7 +94,7 @@ public final class Fdda implements Generator {
         Params p = Params.of(this, ctx.params());
         Net teacher = ctx.teacher();
         BnRequirement.require(this, teacher);
-        int classes = teacher.layers().get(teacher.layers().size() - 1).outChannels();
+        int classes = teacher.classes();
         ImageSet real = realImages(ctx.trainingData().get(), classes, ctx.seed());
         Centres centres = Centres.measure(teacher, real, ctx.manager(), p.getBool("correct_only"));
         int realInSet = p.getBool("include_real") ? Math.min(classes, ctx.samples()) : 0;

@@ -68,7 +68,7 @@ public final class Gdfq implements Generator {
     }
 
     private static Conditional model(GenerationContext ctx, Params p, NDManager m, Random rnd) {
-        return new Conditional(m, rnd, ConditionalSynthesis.classes(ctx.teacher()), p.getInt("latent"),
+        return new Conditional(m, rnd, ctx.teacher().classes(), p.getInt("latent"),
                 ctx.imageShape(), p.getDouble("width"));
     }
 

@@ -78,7 +78,7 @@ public final class IntraQ implements Generator {
         Net teacher = ctx.teacher();
         BnRequirement.require(this, teacher);
         int batch = p.getInt("batch");
-        int classes = ClassLabels.count(teacher);
+        int classes = teacher.classes();
         Shape img = ctx.imageShape();
         int size = (int) img.size();
         Random rnd = new Random(ctx.seed());

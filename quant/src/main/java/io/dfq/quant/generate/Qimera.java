@@ -156,7 +156,7 @@ public final class Qimera implements Generator {
         private final GeneratorNet net;
 
         Superposed(NDManager m, Random rnd, Params p, Net teacher, Shape image) {
-            classes = ConditionalSynthesis.classes(teacher);
+            classes = teacher.classes();
             latent = p.getInt("latent");
             k = p.getInt("mix_classes");
             mixProb = p.getDouble("mix_prob");

@@ -39,6 +39,12 @@ public abstract class Net extends Unit {
      */
     public abstract List<Segment> segments();
 
+    /** The number of classes: the output width of the last layer. */
+    public int classes() {
+        List<QLayer> all = layers();
+        return all.get(all.size() - 1).outChannels();
+    }
+
     /** Every BatchNorm layer, in forward order. */
     public List<TapBatchNorm> batchNorms() {
         List<TapBatchNorm> out = new ArrayList<>();

@@ -56,7 +56,7 @@ public final class QuantizedModel {
             for (int i = 0; i < 3; i++) {
                 out.writeInt((int) imageShape.get(i));
             }
-            out.writeInt(layers.get(layers.size() - 1).outChannels());
+            out.writeInt(net.classes());
             out.writeUTF(protocol);
             out.writeInt(wbits);
             out.writeInt(abits);

@@ -88,14 +88,19 @@ class QatKdTest {
         }
     }
 
+    /** A data-free context for {@code generator} (2 iterations, batch 8) making {@code samples} images. */
+    private static GenerationContext generation(Net teacher, String generator, int samples, NDManager m) {
+        return new GenerationContext(teacher, QuantFixture.params(generator, "iters", 2, "batch", 8), samples,
+                QuantFixture.IMAGE, 0, () -> {
+                    throw new AssertionError("data-free");
+                }, m, ProgressListener.NONE);
+    }
+
     @Test
     void withGdfqDataTheStudentLearnsFromFreshBatchesWhileTheResumedGeneratorKeepsTraining() throws Exception {
         try (NDManager m = NDManager.newBaseManager(); Autograd off = Autograd.off()) {
             Net teacher = QuantFixture.net("resnet8", 3, m);
-            GenerationContext gen = new GenerationContext(teacher, QuantFixture.params("gdfq", "iters", 2, "batch", 8),
-                    16, QuantFixture.IMAGE, 0, () -> {
-                        throw new AssertionError("data-free");
-                    }, m, ProgressListener.NONE);
+            GenerationContext gen = generation(teacher, "gdfq", 16, m);
             Generator gdfq = Generator.REGISTRY.get("gdfq");
             SyntheticSet set = gdfq.generate(gen);
             assertThat(set.generatorState()).isNotEmpty();
@@ -121,10 +126,7 @@ class QatKdTest {
     void aResumedGeneratorSamplesLabelledImagesAndItsStepsChangeThem() throws Exception {
         try (NDManager m = NDManager.newBaseManager(); Autograd off = Autograd.off()) {
             Net teacher = QuantFixture.net("resnet8", 3, m);
-            GenerationContext gen = new GenerationContext(teacher, QuantFixture.params("qimera", "iters", 2, "batch", 8),
-                    8, QuantFixture.IMAGE, 0, () -> {
-                        throw new AssertionError("data-free");
-                    }, m, ProgressListener.NONE);
+            GenerationContext gen = generation(teacher, "qimera", 8, m);
             Generator qimera = Generator.REGISTRY.get("qimera");
             SyntheticSet set = qimera.generate(gen);
             try (LiveGenerator a = qimera.resume(gen, set.generatorState()).orElseThrow();
