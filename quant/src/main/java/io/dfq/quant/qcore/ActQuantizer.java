@@ -14,7 +14,8 @@ import java.util.SplittableRandom;
  * object serves reconstruction and training methods. Reconstruction methods may make the step
  * learnable ({@link #learnStep}, LSQ: Esser et al., ICLR 2020, as BRECQ uses it) and drop the
  * quantization of random elements ({@link #setDrop}, QDrop) until {@link #freezeStep}. An optional
- * {@link ActBorder} (AQuant) replaces round-to-nearest by a learned per-channel rounding border.
+ * {@link ActBorder} (AQuant) replaces round-to-nearest by a learned per-channel rounding border; an
+ * {@link ActCodebook} (LQ-Nets, DIR-Net) replaces the uniform grid altogether.
  */
 public final class ActQuantizer {
 
@@ -41,10 +42,24 @@ public final class ActQuantizer {
     private double keep = 1;
     private SplittableRandom dropRandom;
     private ActBorder border;
+    private ActCodebook codebook;
 
     public ActQuantizer(int bits, boolean symmetric) {
         this.bits = bits;
         this.symmetric = symmetric;
+    }
+
+    /** A quantizer that applies {@code codebook}, in QUANTIZE mode from the start. */
+    public static ActQuantizer of(ActCodebook codebook) {
+        ActQuantizer q = new ActQuantizer(codebook.bits(), false);
+        q.codebook = codebook;
+        q.mode = Mode.QUANTIZE;
+        return q;
+    }
+
+    /** The non-uniform quantizer in use, or null (the uniform grid of {@link #params()}). */
+    public ActCodebook codebook() {
+        return codebook;
     }
 
     public int bits() {
@@ -63,7 +78,7 @@ public final class ActQuantizer {
             }
             histogram = new Histogram(min, max, Histogram.BINS);
         }
-        if (mode == Mode.QUANTIZE && params == null) {
+        if (mode == Mode.QUANTIZE && params == null && codebook == null) {
             throw new IllegalStateException("quantizer not calibrated");
         }
         this.mode = mode;
@@ -118,6 +133,9 @@ public final class ActQuantizer {
                 return x;
             }
             case QUANTIZE -> {
+                if (codebook != null) {
+                    return codebook.apply(x);
+                }
                 if (learnedStep == null && (border == null || !border.learning())) {
                     return fakeQuantize(x, params, border);
                 }

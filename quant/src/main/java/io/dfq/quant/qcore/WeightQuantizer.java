@@ -8,8 +8,35 @@ public final class WeightQuantizer {
 
     private WeightQuantizer() {}
 
-    /** Integer codes and per-channel parameters of a weight tensor, channel-major. */
-    public record Quantized(int[] codes, QParams[] channels) {
+    /**
+     * Integer codes and per-channel parameters of a weight tensor, channel-major. Uniform codes stand
+     * for (code - zeroPoint) * scale; with {@code levels} (non-uniform quantizers such as LQ-Nets')
+     * a code of channel c stands for {@code levels[c][code - qmin]}, the parameters then giving only
+     * the code range.
+     *
+     * @param levels per channel, the value of each code from qmin to qmax; null for uniform codes
+     */
+    public record Quantized(int[] codes, QParams[] channels, float[][] levels) {
+
+        public Quantized {
+            if (levels != null) {
+                if (levels.length != channels.length) {
+                    throw new IllegalArgumentException(levels.length + " level tables for " + channels.length
+                            + " channels");
+                }
+                for (int c = 0; c < channels.length; c++) {
+                    if (levels[c].length != channels[c].qmax() - channels[c].qmin() + 1) {
+                        throw new IllegalArgumentException("channel " + c + ": " + levels[c].length
+                                + " levels for codes " + channels[c].qmin() + ".." + channels[c].qmax());
+                    }
+                }
+            }
+        }
+
+        /** Uniform codes. */
+        public Quantized(int[] codes, QParams[] channels) {
+            this(codes, channels, null);
+        }
 
         /** The per-channel steps. */
         public float[] scales() {
@@ -35,7 +62,8 @@ public final class WeightQuantizer {
             int per = codes.length / channels.length;
             for (int c = 0; c < channels.length; c++) {
                 for (int i = c * per; i < (c + 1) * per; i++) {
-                    out[i] = channels[c].dequantize(codes[i]);
+                    out[i] = levels == null ? channels[c].dequantize(codes[i])
+                            : levels[c][codes[i] - channels[c].qmin()];
                 }
             }
             return out;

@@ -6,6 +6,7 @@ import io.dfq.quant.model.Models;
 import io.dfq.quant.model.Net;
 import io.dfq.quant.model.QLayer;
 import io.dfq.quant.qcore.ActBorder;
+import io.dfq.quant.qcore.ActCodebook;
 import io.dfq.quant.qcore.ActQuantizer;
 import io.dfq.quant.qcore.QParams;
 import io.dfq.quant.qcore.WeightQuantizer;
@@ -17,6 +18,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.function.Function;
 
 /**
  * A quantized network as integers: per layer its integer weights with per-channel scale, zero point
@@ -26,13 +30,17 @@ import java.util.List;
  * exactly the logits of the network that was written.
  *
  * <p>Format (big-endian, {@code DataOutputStream}): magic {@code DFQM}, version, then the header and
- * one record per layer; codes are stored as {@code code - qmin} in one byte up to 8 bits, two bytes
- * above.
+ * one record per layer; codes are stored as {@code code - qmin}, in one byte where every channel has at
+ * most 256 codes, else in two. Version 3 adds per-channel level tables (non-uniform weights) and
+ * non-uniform input quantizers ({@link ActCodebook}: a kind and its state); version 2 files still load.
  */
 public final class QuantizedModel {
 
     private static final int MAGIC = 0x4446514D;
-    private static final int VERSION = 2;
+    private static final int VERSION = 3;
+
+    /** How each kind of {@link ActCodebook} is rebuilt from its state; a new kind adds a line. */
+    private static final Map<String, Function<float[], ActCodebook>> CODEBOOKS = Map.of();
 
     /** What {@link #load} returns: the network and the header it was written with. */
     public record Loaded(Net net, String protocol, int wbits, int abits) {}
@@ -78,9 +86,15 @@ public final class QuantizedModel {
         for (QParams c : q.channels()) {
             writeParams(out, c);
         }
+        out.writeBoolean(q.levels() != null);
+        if (q.levels() != null) {
+            for (float[] table : q.levels()) {
+                writeFloats(out, table);
+            }
+        }
         out.writeInt(q.codes().length);
         int per = q.codes().length / q.channels().length;
-        boolean wide = l.weightBits() > 8;
+        boolean wide = wide(q.channels());
         for (int i = 0; i < q.codes().length; i++) {
             int offset = q.codes()[i] - q.channels()[i / per].qmin();
             if (wide) {
@@ -98,6 +112,14 @@ public final class QuantizedModel {
         out.writeBoolean(act != null);
         if (act != null) {
             out.writeInt(act.bits());
+            ActCodebook codebook = act.codebook();
+            out.writeBoolean(codebook != null);
+            if (codebook != null) {
+                out.writeUTF(codebook.kind());
+                out.writeInt(codebook.state().length);
+                writeFloats(out, codebook.state());
+                return;
+            }
             writeParams(out, act.params());
             ActBorder border = act.border();
             out.writeBoolean(border != null);
@@ -116,7 +138,7 @@ public final class QuantizedModel {
                 throw new IOException(file + " is not a quantized model (bad magic)");
             }
             int version = in.readInt();
-            if (version != VERSION) {
+            if (version != VERSION && version != 2) {
                 throw new IOException(file + ": unsupported quantized model version " + version);
             }
             String arch = in.readUTF();
@@ -134,13 +156,14 @@ public final class QuantizedModel {
                 throw new IOException(file + ": " + count + " layers, " + arch + " has " + layers.size());
             }
             for (QLayer l : layers) {
-                readLayer(in, l, manager, file);
+                readLayer(in, version, l, manager, file);
             }
             return new Loaded(net, protocol, wbits, abits);
         }
     }
 
-    private static void readLayer(DataInputStream in, QLayer l, NDManager manager, Path file) throws IOException {
+    private static void readLayer(DataInputStream in, int version, QLayer l, NDManager manager, Path file)
+            throws IOException {
         String name = in.readUTF();
         if (!name.equals(l.name())) {
             throw new IOException(file + ": layer " + name + " where " + l.name() + " was expected");
@@ -150,13 +173,21 @@ public final class QuantizedModel {
         for (int c = 0; c < channels.length; c++) {
             channels[c] = readParams(in);
         }
+        float[][] levels = null;
+        if (version >= 3 && in.readBoolean()) {
+            levels = new float[channels.length][];
+            for (int c = 0; c < channels.length; c++) {
+                levels[c] = readFloats(in, channels[c].qmax() - channels[c].qmin() + 1);
+            }
+        }
         int[] codes = new int[in.readInt()];
         if (codes.length != l.weightCount() || channels.length != l.outChannels()) {
             throw new IOException(file + ": layer " + name + " has a different shape");
         }
         int per = codes.length / channels.length;
+        boolean wide = version >= 3 ? wide(channels) : bits > 8;
         for (int i = 0; i < codes.length; i++) {
-            int offset = bits > 8 ? in.readUnsignedShort() : in.readUnsignedByte();
+            int offset = wide ? in.readUnsignedShort() : in.readUnsignedByte();
             codes[i] = offset + channels[i / per].qmin();
         }
         float[] bias = new float[in.readInt()];
@@ -164,9 +195,14 @@ public final class QuantizedModel {
             bias[i] = in.readFloat();
         }
         l.restoreFolded(bias);
-        l.setQuantized(new WeightQuantizer.Quantized(codes, channels), bits, manager);
+        l.setQuantized(new WeightQuantizer.Quantized(codes, channels, levels), bits, manager);
         if (in.readBoolean()) {
-            ActQuantizer act = new ActQuantizer(in.readInt(), false);
+            int actBits = in.readInt();
+            if (version >= 3 && in.readBoolean()) {
+                l.setInputQuantizer(ActQuantizer.of(readCodebook(in, file, name)));
+                return;
+            }
+            ActQuantizer act = new ActQuantizer(actBits, false);
             act.setParams(readParams(in));
             act.setMode(ActQuantizer.Mode.QUANTIZE);
             if (in.readBoolean()) {
@@ -181,6 +217,27 @@ public final class QuantizedModel {
         } else {
             l.setInputQuantizer(null);
         }
+    }
+
+    private static ActCodebook readCodebook(DataInputStream in, Path file, String layer) throws IOException {
+        String kind = in.readUTF();
+        float[] state = readFloats(in, in.readInt());
+        Function<float[], ActCodebook> restore = CODEBOOKS.get(kind);
+        if (restore == null) {
+            throw new IOException(file + ": layer " + layer + " has an input quantizer of unknown kind '" + kind
+                    + "'; known: " + new TreeSet<>(CODEBOOKS.keySet()));
+        }
+        return restore.apply(state);
+    }
+
+    /** Whether codes need two bytes: some channel has more than 256 of them. */
+    private static boolean wide(QParams[] channels) {
+        for (QParams c : channels) {
+            if (c.qmax() - c.qmin() > 255) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static void writeParams(DataOutputStream out, QParams q) throws IOException {

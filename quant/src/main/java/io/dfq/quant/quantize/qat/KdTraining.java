@@ -40,6 +40,17 @@ public final class KdTraining {
 
         /** Recomputes the fake-quantized weights on the autograd graph (once per iteration). */
         void install();
+
+        /**
+         * The loss of {@code batch} on the autograd graph, after {@link #install()}; by default the
+         * distillation loss of one forward pass of {@code net}.
+         */
+        default NDArray loss(Net net, Batch batch, Settings s) {
+            return distillation(net.logits(batch.images(), false), batch, s);
+        }
+
+        /** Called before each epoch (0-based) of {@code epochs}: per-epoch schedules. */
+        default void startEpoch(int epoch, int epochs) {}
     }
 
     /**
@@ -79,6 +90,7 @@ public final class KdTraining {
             NDArray teacherLogits = live != null ? null : InputCache.logits(ctx.teacher(), data, ctx.batch(), cache);
             int[] labels = live != null ? null : labels(data, teacherLogits);
             for (int epoch = 0; epoch < s.epochs(); epoch++) {
+                student.startEpoch(epoch, s.epochs());
                 int[] order = TeacherTrainer.permutation(data.count(), rnd);
                 double sum = 0;
                 double generatorSum = 0;
@@ -118,8 +130,21 @@ public final class KdTraining {
         return curve;
     }
 
-    /** A training batch: images, teacher logits, one-hot labels. */
-    private record Batch(NDArray images, NDArray teacherLogits, NDArray oneHot) {}
+    /** A training batch: images, the teacher's logits, one-hot labels. */
+    public record Batch(NDArray images, NDArray teacherLogits, NDArray oneHot) {}
+
+    /**
+     * w_kd * T^2 * KL(softmax(teacher / T) || softmax(student / T)) + w_ce * CE(student, label) of the
+     * student's {@code logits} on {@code batch}.
+     */
+    public static NDArray distillation(NDArray logits, Batch batch, Settings s) {
+        NDArray loss = Scalars.mul(Distillation.kl(batch.teacherLogits(), logits, s.temperature()),
+                s.kdWeight() * s.temperature() * s.temperature());
+        if (s.ceWeight() > 0) {
+            loss = loss.add(Scalars.mul(crossEntropy(logits, batch.oneHot()), s.ceWeight()));
+        }
+        return loss;
+    }
 
     private static Batch fixed(ImageSet data, int[] idx, NDArray teacherLogits, int[] labels, NDManager cache) {
         int[] y = new int[idx.length];
@@ -135,12 +160,7 @@ public final class KdTraining {
             int b) {
         try (Autograd g = Autograd.record()) {
             student.install();
-            NDArray logits = net.logits(batch.images(), false);
-            NDArray loss = Scalars.mul(Distillation.kl(batch.teacherLogits(), logits, s.temperature()),
-                    s.kdWeight() * s.temperature() * s.temperature());
-            if (s.ceWeight() > 0) {
-                loss = loss.add(Scalars.mul(crossEntropy(logits, batch.oneHot()), s.ceWeight()));
-            }
+            NDArray loss = student.loss(net, batch, s);
             double value = loss.getFloat();
             if (!Double.isFinite(value)) {
                 throw new IllegalStateException(method + " training diverged at epoch " + (epoch + 1) + ", batch "
