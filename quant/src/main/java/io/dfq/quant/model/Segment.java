@@ -7,8 +7,10 @@ import java.util.function.BiFunction;
 /**
  * A reconstruction unit of a network: a stem layer with its activation, a residual or inverted
  * residual block, a head, or a single layer where no block exists (BRECQ's granularity). Running a
- * network's segments in order computes its logits; the input of a segment is the raw (not yet
- * quantized) input of its first layer.
+ * network's segments in order computes its logits: the input of a segment is the output of the one
+ * before (the images for the first). It is also the raw (not yet quantized) input of its first layer,
+ * except that a head starting with a global pooling pools its input first, which leaves the first
+ * layer's already pooled input unchanged, so either may be given.
  *
  * @param name the segment's name (its block's or layer's)
  * @param layers its conv/linear layers, first one first

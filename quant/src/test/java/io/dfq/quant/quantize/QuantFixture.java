@@ -1,5 +1,7 @@
 package io.dfq.quant.quantize;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -9,6 +11,9 @@ import io.dfq.quant.model.Models;
 import io.dfq.quant.model.Net;
 import io.dfq.quant.pipeline.ProgressListener;
 import io.dfq.quant.qcore.Protocol;
+import io.dfq.quant.nn.Autograd;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.Random;
 
@@ -76,5 +81,22 @@ public final class QuantFixture {
                         metrics.put(name, value);
                     }
                 });
+    }
+
+    /**
+     * Writes {@code ctx.network()} (width 0.25, first-last-8bit, the context's bits) to {@code file},
+     * loads it and checks that it computes exactly the network's logits on 16 random images; returns
+     * what was loaded.
+     */
+    public static QuantizedModel.Loaded assertReloadsExactly(QuantizationContext ctx, Path file) throws IOException {
+        QuantizedModel.write(ctx.network(), 0.25, IMAGE, "first-last-8bit", ctx.wbits(), ctx.abits(), file);
+        QuantizedModel.Loaded loaded = QuantizedModel.load(file, ctx.manager());
+        ImageSet test = images(16, 9);
+        try (NDManager m = ctx.manager().newSubManager()) {
+            float[] expected = Autograd.noGrad(() -> ctx.network().logits(test.batch(m, 0, 16), false)).toFloatArray();
+            float[] actual = Autograd.noGrad(() -> loaded.net().logits(test.batch(m, 0, 16), false)).toFloatArray();
+            assertThat(actual).containsExactly(expected);
+        }
+        return loaded;
     }
 }

@@ -28,13 +28,7 @@ class QuantizedModelTest {
                     QuantFixture.params(method, "iters", 8, "batch", 8), wbits, abits, m);
             Quantizer.REGISTRY.get(method).quantize(ctx);
             Path file = dir.resolve("model.dfqm");
-            QuantizedModel.write(ctx.network(), 0.25, QuantFixture.IMAGE, "first-last-8bit", wbits, abits, file);
-
-            QuantizedModel.Loaded loaded = QuantizedModel.load(file, m);
-            ImageSet test = QuantFixture.images(24, 6);
-            float[] expected = Autograd.noGrad(() -> ctx.network().logits(test.batch(m, 0, 24), false)).toFloatArray();
-            float[] actual = Autograd.noGrad(() -> loaded.net().logits(test.batch(m, 0, 24), false)).toFloatArray();
-            assertThat(actual).containsExactly(expected);
+            QuantizedModel.Loaded loaded = QuantFixture.assertReloadsExactly(ctx, file);
             assertThat(loaded.protocol()).isEqualTo("first-last-8bit");
             assertThat(loaded.wbits()).isEqualTo(wbits);
             assertThat(loaded.abits()).isEqualTo(abits);

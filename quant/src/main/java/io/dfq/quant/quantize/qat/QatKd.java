@@ -30,6 +30,9 @@ import java.util.List;
  */
 public final class QatKd implements Quantizer {
 
+    /** The initial range search, shared with the other QAT methods ({@link #calibrate}). */
+    static final ParamSpec INIT = ParamSpec.choice("init", "minmax", List.of("minmax", "mse"), "initial range search");
+
     @Override
     public String name() {
         return "qat-kd";
@@ -37,26 +40,15 @@ public final class QatKd implements Quantizer {
 
     @Override
     public List<ParamSpec> params() {
-        return List.of(
-                ParamSpec.integer("epochs", 20, 1, 10_000, "passes over the calibration set"),
-                ParamSpec.integer("batch", 64, 1, 4096, "images per step"),
-                ParamSpec.real("lr", 1e-3, 0, 10, "initial SGD learning rate (cosine decay)"),
-                ParamSpec.real("weight_decay", 1e-4, 0, 1, "L2 weight decay on weights and biases"),
-                ParamSpec.real("T", 20, 0.01, 1000, "distillation temperature"),
-                ParamSpec.real("w_kd", 1, 0, 1000, "weight of the distillation loss"),
-                ParamSpec.real("w_ce", 0, 0, 1000, "weight of the cross entropy on the labels"),
-                ParamSpec.choice("init", "minmax", List.of("minmax", "mse"), "initial range search"),
-                ParamSpec.bool("joint", true, "with gdfq or qimera data: keep training their generator alongside"));
+        List<ParamSpec> params = new ArrayList<>(KdTraining.PARAMS);
+        params.add(INIT);
+        return params;
     }
 
     @Override
     public void quantize(QuantizationContext ctx) {
         Params p = Params.of(this, ctx.params());
-        if (p.getString("init").equals("mse")) {
-            Calibration.run(ctx, new LpObserver(2.4), new LpObserver(2.0), false);
-        } else {
-            Calibration.run(ctx, new MinMaxObserver(), new MinMaxObserver(), false);
-        }
+        calibrate(ctx, p);
         List<LsqWeights> weights = new ArrayList<>();
         List<NDArray> parameters = new ArrayList<>();
         List<NDArray> steps = new ArrayList<>();
@@ -69,28 +61,26 @@ public final class QatKd implements Quantizer {
                 steps.add(l.inputQuantizer().learnStep(ctx.manager()));
             }
         }
-        KdTraining.run(name(), ctx, new KdTraining.Student() {
-            @Override
-            public List<NDArray> parameters() {
-                return parameters;
-            }
-
-            @Override
-            public List<NDArray> quantizerParameters() {
-                return steps;
-            }
-
-            @Override
-            public void install() {
-                weights.forEach(LsqWeights::install);
-            }
-        }, new KdTraining.Settings(p.getInt("epochs"), p.getInt("batch"), p.getDouble("lr"),
-                p.getDouble("weight_decay"), p.getDouble("T"), p.getDouble("w_kd"), p.getDouble("w_ce")),
-                p.getBool("joint"));
+        KdTraining.run(name(), ctx, KdTraining.Student.of(parameters, steps, () -> weights.forEach(LsqWeights::install)),
+                KdTraining.Settings.of(p), p.getBool("joint"));
         weights.forEach(w -> w.finish(ctx.manager()));
+        freezeSteps(ctx);
+    }
+
+    /** Calibrates every layer's uniform quantizers with the range search {@link #INIT} chose. */
+    static void calibrate(QuantizationContext ctx, Params p) {
+        if (p.getString("init").equals("mse")) {
+            Calibration.run(ctx, new LpObserver(2.4), new LpObserver(2.0), false);
+        } else {
+            Calibration.run(ctx, new MinMaxObserver(), new MinMaxObserver(), false);
+        }
+    }
+
+    /** Fixes the learned steps of the uniform input quantizers. */
+    static void freezeSteps(QuantizationContext ctx) {
         for (QLayer l : ctx.network().layers()) {
             ActQuantizer q = l.inputQuantizer();
-            if (q != null) {
+            if (q != null && q.codebook() == null) {
                 q.freezeStep();
             }
         }

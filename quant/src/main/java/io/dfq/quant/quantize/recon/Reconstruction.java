@@ -29,6 +29,11 @@ import java.util.SplittableRandom;
  * lrAct}) with a cosine decay to 0 (the reference codes' schedule); a method may add leaves of its
  * own per unit (AQuant's rounding borders) with their own Adam and learning rate.
  *
+ * <p>At block granularity the inputs of block k + 1 are computed from block k's (the blocks compose to
+ * the network, so they equal what the whole prefix would give), which makes capturing them linear in
+ * the number of blocks; single layers do not compose (residual branches), so each layer's inputs come
+ * from a forward pass of the network up to it.
+ *
  * <p>The network must already be calibrated (weights with integer codes, activation quantizers with
  * parameters) so that every learned quantity starts from a range-search initialisation.
  */
@@ -151,21 +156,36 @@ public final class Reconstruction {
             throw new IllegalStateException("teacher and student differ in structure");
         }
         setActivations(pass.activations() ? ActQuantizer.Mode.QUANTIZE : ActQuantizer.Mode.OFF);
+        boolean chained = pass.granularity() == Granularity.BLOCK;
+        NDManager carried = null;
+        NDArray[] next = null;
         try {
             for (int u = 0; u < student.size(); u++) {
                 try (NDManager cache = ctx.manager().newSubManager()) {
                     Segment unit = student.get(u);
-                    NDArray xq = InputCache.inputs(ctx.network(), unit.first(), ctx.calibration(), ctx.batch(), cache);
-                    NDArray xfp = InputCache.inputs(ctx.teacher(), teacher.get(u).first(), ctx.calibration(),
-                            ctx.batch(), cache);
-                    if (hook != null) {
-                        xfp = hook.adjust(u, teacher.get(u), xfp, cache);
-                    }
+                    NDArray xq = next != null ? next[0]
+                            : InputCache.inputs(ctx.network(), unit.first(), ctx.calibration(), ctx.batch(), cache);
+                    NDArray fp = next != null ? next[1] : InputCache.inputs(ctx.teacher(), teacher.get(u).first(),
+                            ctx.calibration(), ctx.batch(), cache);
+                    NDArray xfp = hook != null ? hook.adjust(u, teacher.get(u), fp, cache) : fp;
                     NDArray target = InputCache.outputs(teacher.get(u), xfp, ctx.batch(), cache);
                     optimize(pass, u, unit, xq, xfp, target, extra, leaves, cache);
+                    if (chained && u + 1 < student.size()) {
+                        // blocks compose: the next block's inputs are this (finished) block's outputs
+                        NDManager following = ctx.manager().newSubManager();
+                        next = new NDArray[] {InputCache.outputs(unit, xq, ctx.batch(), following),
+                            InputCache.outputs(teacher.get(u), fp, ctx.batch(), following)};
+                        if (carried != null) {
+                            carried.close();
+                        }
+                        carried = following;
+                    }
                 }
             }
         } finally {
+            if (carried != null) {
+                carried.close();
+            }
             setActivations(ActQuantizer.Mode.QUANTIZE);
         }
     }

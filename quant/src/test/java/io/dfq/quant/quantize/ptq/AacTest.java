@@ -20,7 +20,6 @@ import io.dfq.quant.qcore.QParams;
 import io.dfq.quant.qcore.WeightQuantizer;
 import io.dfq.quant.quantize.QuantFixture;
 import io.dfq.quant.quantize.QuantizationContext;
-import io.dfq.quant.quantize.QuantizedModel;
 import io.dfq.quant.quantize.Quantizer;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -220,13 +219,7 @@ class AacTest {
                     assertThat(q.channels()).isNotEqualTo(p.channels());
                 }
             }
-            Path file = dir.resolve("aac.dfqm");
-            QuantizedModel.write(corrected.network(), 0.25, QuantFixture.IMAGE, "first-last-8bit", 4, 4, file);
-            QuantizedModel.Loaded loaded = QuantizedModel.load(file, m);
-            ImageSet test = QuantFixture.images(16, 2);
-            float[] expected = corrected.network().logits(test.batch(m, 0, 16), false).toFloatArray();
-            float[] actual = loaded.net().logits(test.batch(m, 0, 16), false).toFloatArray();
-            assertThat(actual).containsExactly(expected);
+            QuantFixture.assertReloadsExactly(corrected, dir.resolve("aac.dfqm"));
         }
     }
 

@@ -21,7 +21,6 @@ import io.dfq.quant.qcore.QParams;
 import io.dfq.quant.qcore.WeightQuantizer;
 import io.dfq.quant.quantize.QuantFixture;
 import io.dfq.quant.quantize.QuantizationContext;
-import io.dfq.quant.quantize.QuantizedModel;
 import io.dfq.quant.quantize.Quantizer;
 import java.nio.file.Path;
 import java.util.Map;
@@ -78,13 +77,7 @@ class QatKdTest {
             for (QLayer l : ctx.network().layers()) {
                 assertThat(l.quantized()).as(l.name()).isNotNull();
             }
-            Path file = dir.resolve("m.dfqm");
-            QuantizedModel.write(ctx.network(), 0.25, QuantFixture.IMAGE, "first-last-8bit", 4, 4, file);
-            ImageSet test = QuantFixture.images(8, 9);
-            float[] expected = Autograd.noGrad(() -> ctx.network().logits(test.batch(m, 0, 8), false)).toFloatArray();
-            Net loaded = QuantizedModel.load(file, m).net();
-            assertThat(Autograd.noGrad(() -> loaded.logits(test.batch(m, 0, 8), false)).toFloatArray())
-                    .containsExactly(expected);
+            QuantFixture.assertReloadsExactly(ctx, dir.resolve("m.dfqm"));
         }
     }
 

@@ -65,6 +65,22 @@ class ReconstructionTest {
         }
     }
 
+    @Test
+    void blocksOfAQuantizedNetworkComposeSoChainedInputsEqualThePrefixes() {
+        try (NDManager m = NDManager.newBaseManager(); Autograd off = Autograd.off()) {
+            QuantizationContext ctx = quantized("brecq", 3, 4, m, "iters", 4, "batch", 8, "act_iters", 2);
+            List<Segment> blocks = Reconstruction.units(ctx.network(), Reconstruction.Granularity.BLOCK);
+            NDArray chained = InputCache.inputs(ctx.network(), blocks.get(0).first(), ctx.calibration(), 16, m);
+            for (int k = 1; k < blocks.size(); k++) {
+                chained = InputCache.outputs(blocks.get(k - 1), chained, 16, m);
+                NDArray prefix = InputCache.inputs(ctx.network(), blocks.get(k).first(), ctx.calibration(), 16, m);
+                // the head's first layer sees the pooled features, the head itself pools: compare what it computes
+                assertThat(InputCache.outputs(blocks.get(k), chained, 16, m).toFloatArray()).as(blocks.get(k).name())
+                        .containsExactly(InputCache.outputs(blocks.get(k), prefix, 16, m).toFloatArray());
+            }
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"adaround", "brecq", "qdrop", "genie-m"})
     void everyMethodLeavesIntegerWeightsAndCalibratedActivations(String method) {
