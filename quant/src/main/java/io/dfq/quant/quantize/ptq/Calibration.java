@@ -101,7 +101,7 @@ public final class Calibration {
     }
 
     /** One forward pass over the calibration set, batch by batch, without autograd. */
-    static void pass(Net net, ImageSet data, int batch, NDManager manager) {
+    public static void pass(Net net, ImageSet data, int batch, NDManager manager) {
         for (int from = 0; from < data.count(); from += batch) {
             int to = Math.min(data.count(), from + batch);
             try (NDManager scope = manager.newSubManager()) {
