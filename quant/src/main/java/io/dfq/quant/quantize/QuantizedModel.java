@@ -10,6 +10,7 @@ import io.dfq.quant.qcore.ActCodebook;
 import io.dfq.quant.qcore.ActQuantizer;
 import io.dfq.quant.qcore.QParams;
 import io.dfq.quant.qcore.WeightQuantizer;
+import io.dfq.quant.quantize.qat.BinaryActivations;
 import io.dfq.quant.quantize.qat.LqActivations;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -42,7 +43,7 @@ public final class QuantizedModel {
 
     /** How each kind of {@link ActCodebook} is rebuilt from its state; a new kind adds a line. */
     private static final Map<String, Function<float[], ActCodebook>> CODEBOOKS =
-            Map.of(LqActivations.KIND, LqActivations::restore);
+            Map.of(LqActivations.KIND, LqActivations::restore, BinaryActivations.KIND, BinaryActivations::restore);
 
     /** What {@link #load} returns: the network and the header it was written with. */
     public record Loaded(Net net, String protocol, int wbits, int abits) {}

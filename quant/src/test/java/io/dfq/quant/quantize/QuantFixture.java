@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dfq.quant.data.ImageSet;
 import io.dfq.quant.model.Models;
 import io.dfq.quant.model.Net;
+import io.dfq.quant.model.QLayer;
 import io.dfq.quant.pipeline.ProgressListener;
 import io.dfq.quant.qcore.Protocol;
 import io.dfq.quant.nn.Autograd;
@@ -32,6 +33,16 @@ public final class QuantFixture {
     public static Net net(String arch, long seed, NDManager m) {
         Net net = Models.build(arch, 0.25, 1, 10, seed);
         net.init(m, IMAGE);
+        return net;
+    }
+
+    /** A network as {@link #net} whose logits are NaN (a NaN classifier weight): every loss against it diverges. */
+    public static Net nanNet(String arch, long seed, NDManager m) {
+        Net net = net(arch, seed, m);
+        QLayer fc = net.layers().get(net.layers().size() - 1);
+        float[] w = fc.weight().toFloatArray();
+        w[0] = Float.NaN;
+        fc.weight().set(w);
         return net;
     }
 

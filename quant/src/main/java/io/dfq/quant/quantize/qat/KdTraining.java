@@ -87,23 +87,30 @@ public final class KdTraining {
     public record Settings(int epochs, int batch, double lr, double weightDecay, double temperature, double kdWeight,
             double ceWeight) {
 
-        /** The settings of a method's resolved {@link #PARAMS}. */
+        /** The settings of a method's resolved {@link #params} ({@code epochs}, {@code batch}, {@code lr}...). */
         public static Settings of(Params p) {
             return new Settings(p.getInt("epochs"), p.getInt("batch"), p.getDouble("lr"), p.getDouble("weight_decay"),
                     p.getDouble("T"), p.getDouble("w_kd"), p.getDouble("w_ce"));
         }
     }
 
-    /** The parameters of the loop, shared by the QAT methods ({@link Settings#of}, {@code joint}). */
-    public static final List<ParamSpec> PARAMS = List.of(
-            ParamSpec.integer("epochs", 20, 1, 10_000, "passes over the calibration set"),
-            ParamSpec.integer("batch", 64, 1, 4096, "images per step"),
-            ParamSpec.real("lr", 1e-3, 0, 10, "initial SGD learning rate (cosine decay)"),
-            ParamSpec.real("weight_decay", 1e-4, 0, 1, "L2 weight decay on weights and biases"),
-            ParamSpec.real("T", 20, 0.01, 1000, "distillation temperature"),
-            ParamSpec.real("w_kd", 1, 0, 1000, "weight of the distillation loss"),
-            ParamSpec.real("w_ce", 0, 0, 1000, "weight of the cross entropy on the labels"),
-            ParamSpec.bool("joint", true, "with gdfq or qimera data: keep training their generator alongside"));
+    /**
+     * The loop's parameters, with a method's default {@code epochs} and {@code lr}: those of {@link
+     * Settings#of} and {@code joint} (the flag of {@link #run}); then the method's {@code own}.
+     */
+    public static List<ParamSpec> params(int epochs, double lr, ParamSpec... own) {
+        List<ParamSpec> specs = new ArrayList<>(List.of(
+                ParamSpec.integer("epochs", epochs, 1, 10_000, "passes over the calibration set"),
+                ParamSpec.integer("batch", 64, 1, 4096, "images per step"),
+                ParamSpec.real("lr", lr, 0, 10, "initial SGD learning rate (cosine decay)"),
+                ParamSpec.real("weight_decay", 1e-4, 0, 1, "L2 weight decay on weights and biases"),
+                ParamSpec.real("T", 20, 0.01, 1000, "distillation temperature"),
+                ParamSpec.real("w_kd", 1, 0, 1000, "weight of the distillation loss"),
+                ParamSpec.real("w_ce", 0, 0, 1000, "weight of the cross entropy on the labels"),
+                ParamSpec.bool("joint", true, "with gdfq or qimera data: keep training their generator alongside")));
+        specs.addAll(Arrays.asList(own));
+        return specs;
+    }
 
     private KdTraining() {}
 

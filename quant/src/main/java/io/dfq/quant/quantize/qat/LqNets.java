@@ -37,9 +37,7 @@ public final class LqNets implements Quantizer {
 
     @Override
     public List<ParamSpec> params() {
-        List<ParamSpec> params = new ArrayList<>(KdTraining.PARAMS);
-        params.add(QatKd.INIT);
-        return params;
+        return KdTraining.params(20, 1e-3, QatKd.INIT);
     }
 
     @Override

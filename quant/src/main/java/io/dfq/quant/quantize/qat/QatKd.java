@@ -40,9 +40,7 @@ public final class QatKd implements Quantizer {
 
     @Override
     public List<ParamSpec> params() {
-        List<ParamSpec> params = new ArrayList<>(KdTraining.PARAMS);
-        params.add(INIT);
-        return params;
+        return KdTraining.params(20, 1e-3, INIT);
     }
 
     @Override
