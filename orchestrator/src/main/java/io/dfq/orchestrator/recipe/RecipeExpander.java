@@ -1,6 +1,7 @@
 package io.dfq.orchestrator.recipe;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.dfq.quant.quantize.Quantizer;
 import io.dfq.quant.spec.Method;
 import io.dfq.quant.spec.TrialSchema;
 import java.util.ArrayList;
@@ -195,6 +196,12 @@ final class RecipeExpander {
     private void checkSupported(Trial trial, SourcePosition root) {
         for (SlotRef ref : slots) {
             Method method = trial.state().method(ref.slot(), ref.path());
+            int bits = Math.min(trial.config().path("wbits").asInt(), trial.config().path("abits").asInt());
+            if (method instanceof Quantizer q && bits < q.minBits()) {
+                problems.add(trial.state().methodChoice(ref.path()).orElse(root), trial.describe() + ": quantizer '"
+                        + q.name() + "' quantizes to at least " + q.minBits() + " bits, the trial asks for "
+                        + bits + " (1 bit: dirnet)");
+            }
             method.unsupportedReason(trial.config()).ifPresent(reason -> problems.add(
                     trial.state().methodChoice(ref.path()).orElse(root),
                     trial.describe() + ": " + ref.slot().registry().family() + " '" + method.name()

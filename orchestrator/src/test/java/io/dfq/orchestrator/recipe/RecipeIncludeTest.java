@@ -73,12 +73,12 @@ class RecipeIncludeTest {
                 version: 1
                 name: bad
                 include: [parts/base.yaml]
-                grid: {abits: [1]}
+                grid: {abits: [0]}
                 """))
                 .isInstanceOf(RecipeException.class)
                 .hasMessage(dir.resolve("parts/base.yaml") + ":2:10: wbits: 12 is out of range; "
-                        + "valid: an integer in [2, 8]\n"
-                        + dir.resolve("recipe.yaml") + ":4:16: abits: 1 is out of range; valid: an integer in [2, 8]");
+                        + "valid: an integer in [1, 8]\n"
+                        + dir.resolve("recipe.yaml") + ":4:16: abits: 0 is out of range; valid: an integer in [1, 8]");
     }
 
     @Test

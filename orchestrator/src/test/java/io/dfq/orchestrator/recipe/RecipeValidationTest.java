@@ -119,7 +119,7 @@ class RecipeValidationTest {
                 version: 1
                 name: t
                 grid: {wbits: [4.5]}
-                """)).isEqualTo(":3:16: wbits: expected an integer, got the number 4.5; valid: an integer in [2, 8]");
+                """)).isEqualTo(":3:16: wbits: expected an integer, got the number 4.5; valid: an integer in [1, 8]");
         assertThat(problem("""
                 version: 1
                 name: t
@@ -176,7 +176,7 @@ class RecipeValidationTest {
                 name: t
                 zip:
                   - {wbits: 9}
-                """)).isEqualTo(":4:13: wbits: 9 is out of range; valid: an integer in [2, 8]");
+                """)).isEqualTo(":4:13: wbits: 9 is out of range; valid: an integer in [1, 8]");
         assertThat(problem("""
                 version: 1
                 name: t
@@ -326,7 +326,7 @@ class RecipeValidationTest {
                 name: t
                 defaults:
                   dataset: cifar10
-                  wbits: 1
+                  wbits: 0
                 grid:
                   generator: [zeroqq]
                 """));

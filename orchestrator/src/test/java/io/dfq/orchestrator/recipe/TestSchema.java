@@ -73,8 +73,8 @@ final class TestSchema {
         root.put("generator", new TrialSchema.Slot(GENERATORS, "gaussian"));
         root.put("quantizer", new TrialSchema.Slot(QUANTIZERS, "minmax"));
         root.put("calib", new TrialSchema.Group(calib));
-        root.put("wbits", leaf(ParamSpec.integer("wbits", 8, 2, 8, "weight bits")));
-        root.put("abits", leaf(ParamSpec.integer("abits", 8, 2, 8, "activation bits")));
+        root.put("wbits", leaf(ParamSpec.integer("wbits", 8, TrialSchema.MIN_BITS, TrialSchema.MAX_BITS, "weight bits")));
+        root.put("abits", leaf(ParamSpec.integer("abits", 8, TrialSchema.MIN_BITS, TrialSchema.MAX_BITS, "activation bits")));
         root.put("seed", leaf(ParamSpec.integer("seed", 0, 0, Integer.MAX_VALUE, "seed")));
         return new TrialSchema.Group(root);
     }

@@ -18,8 +18,8 @@ import java.util.Map;
  */
 public final class TrialSchema {
 
-    /** The bit-widths a trial may ask for. */
-    public static final int MIN_BITS = 2;
+    /** The bit-widths a trial may ask for (1: binarization, for the quantizers that allow it). */
+    public static final int MIN_BITS = 1;
 
     public static final int MAX_BITS = 8;
 

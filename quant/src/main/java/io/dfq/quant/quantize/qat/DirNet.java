@@ -68,6 +68,11 @@ public final class DirNet implements Quantizer {
     }
 
     @Override
+    public int minBits() {
+        return 1;
+    }
+
+    @Override
     public Optional<String> unsupportedReason(JsonNode trial) {
         return unsupported(trial.path("wbits").asInt(), trial.path("abits").asInt());
     }
