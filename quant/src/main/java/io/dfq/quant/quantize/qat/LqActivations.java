@@ -65,15 +65,36 @@ public final class LqActivations implements ActCodebook {
             return x;
         }
         float[] levels = basis.sortedLevels();
+        boolean learn = mode == Mode.LEARN;
+        // per level in ascending order: how many values are at or above it, and their sum
+        double[] atLeast = new double[levels.length];
+        double[] sumAtLeast = new double[levels.length];
+        NDArray values = x.stopGradient();
+        if (learn) {
+            atLeast[0] = x.size();
+            sumAtLeast[0] = values.sum().getFloat();
+        }
         NDArray y = x.getManager().full(x.getShape(), levels[0]);
         for (int i = 0; i + 1 < levels.length; i++) {
             float threshold = (levels[i] + levels[i + 1]) / 2;
-            y = y.add(x.gt(threshold).toType(x.getDataType(), false).mul(levels[i + 1] - levels[i]));
+            NDArray above = values.gt(threshold).toType(x.getDataType(), false);
+            y = y.add(above.mul(levels[i + 1] - levels[i]));
+            if (learn) {
+                atLeast[i + 1] = above.sum().getFloat();
+                sumAtLeast[i + 1] = values.mul(above).sum().getFloat();
+            }
         }
         NDArray clipped = x.clip(levels[0], levels[levels.length - 1]);
         NDArray out = clipped.add(y.sub(clipped).stopGradient());
-        if (mode == Mode.LEARN) {
-            basis.update(x.toFloatArray());
+        if (learn) {
+            double[] count = new double[levels.length];
+            double[] sum = new double[levels.length];
+            for (int k = 0; k < levels.length; k++) {
+                boolean top = k + 1 == levels.length;
+                count[k] = atLeast[k] - (top ? 0 : atLeast[k + 1]);
+                sum[k] = sumAtLeast[k] - (top ? 0 : sumAtLeast[k + 1]);
+            }
+            basis.updateSorted(count, sum);
         }
         return out;
     }

@@ -151,12 +151,33 @@ public final class LqBasis {
     public void update(float[] x) {
         int[] idx = encode(x);
         int n = 1 << bits;
-        long[] count = new long[n];
+        double[] count = new double[n];
         double[] sum = new double[n];
         for (int k = 0; k < x.length; k++) {
             count[idx[k]]++;
             sum[idx[k]] += x[k];
         }
+        update(count, sum);
+    }
+
+    /**
+     * One QEM step from the statistics of the values' encoding with the current basis: per level in
+     * ascending order ({@link #sortedLevels()}), how many values took it and their sum.
+     */
+    public void updateSorted(double[] count, double[] sum) {
+        int[] order = order();
+        double[] byIndexCount = new double[order.length];
+        double[] byIndexSum = new double[order.length];
+        for (int k = 0; k < order.length; k++) {
+            byIndexCount[order[k]] = count[k];
+            byIndexSum[order[k]] = sum[k];
+        }
+        update(byIndexCount, byIndexSum);
+    }
+
+    /** The QEM step given, per level index, how many values took it and their sum (B^T B and B^T x). */
+    private void update(double[] count, double[] sum) {
+        int n = 1 << bits;
         double[][] a = new double[bits][bits + 1];
         for (int i = 0; i < n; i++) {
             for (int r = 0; r < bits; r++) {
