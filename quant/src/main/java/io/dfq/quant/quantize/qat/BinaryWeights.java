@@ -91,6 +91,22 @@ final class BinaryWeights {
         return List.of(layer.weight(), layer.bias());
     }
 
+    QLayer layer() {
+        return layer;
+    }
+
+    /** alpha_c becomes {@code scale[c]} alpha_c and the bias scale[c] bias_c + shift[c]. */
+    void rescale(float[] scale, float[] shift) {
+        float[] a = alpha.toFloatArray();
+        float[] b = layer.bias().toFloatArray();
+        for (int c = 0; c < a.length; c++) {
+            a[c] *= scale[c];
+            b[c] = scale[c] * b[c] + shift[c];
+        }
+        alpha.set(a);
+        layer.bias().set(b);
+    }
+
     /** The per-channel magnitudes alpha, trained without weight decay. */
     NDArray alpha() {
         return alpha;

@@ -1,7 +1,9 @@
 package io.dfq.quant.quantize.qat;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.dfq.quant.data.ImageSet;
 import io.dfq.quant.model.Net;
 import io.dfq.quant.model.QLayer;
 import io.dfq.quant.model.Segment;
@@ -13,6 +15,7 @@ import io.dfq.quant.qcore.Protocol;
 import io.dfq.quant.quantize.QuantizationContext;
 import io.dfq.quant.quantize.Quantizer;
 import io.dfq.quant.quantize.ptq.Calibration;
+import io.dfq.quant.quantize.recon.InputCache;
 import io.dfq.quant.spec.ParamSpec;
 import io.dfq.quant.spec.Params;
 import java.util.ArrayList;
@@ -64,7 +67,9 @@ public final class DirNet implements Quantizer {
         return KdTraining.params(30, 1e-2,
                 ParamSpec.real("w_rbd", 1000, 0, 1e6, "weight of the representation distillation (0: off)"),
                 ParamSpec.real("t_min", 0.1, 1e-6, 1e6, "DTE's t at the first epoch"),
-                ParamSpec.real("t_max", 10, 1e-6, 1e6, "DTE's t reached at the end of training"));
+                ParamSpec.real("t_max", 10, 1e-6, 1e6, "DTE's t reached at the end of training"),
+                ParamSpec.integer("align_samples", 256, 0, 1_000_000,
+                        "calibration images for the least-squares alignment of each binarized layer (0: off)"));
     }
 
     @Override
@@ -129,6 +134,9 @@ public final class DirNet implements Quantizer {
                 quantizerParameters.add(l.inputQuantizer().learnStep(ctx.manager()));
             }
         }
+        binary.forEach(BinaryWeights::install);
+        lsq.forEach(LsqWeights::install);
+        align(ctx, binary, p.getInt("align_samples"));
         double rbdWeight = p.getDouble("w_rbd");
         KdTraining.run(name(), ctx, new KdTraining.Student() {
             @Override
@@ -168,6 +176,55 @@ public final class DirNet implements Quantizer {
                 l.inputQuantizer().freezeStep();
             }
         }
+    }
+
+    /**
+     * Our addition, in place of the BatchNorm that follows every binary conv in the reference (our
+     * student is BN-folded): before training, in forward order, each binarized layer's per-channel
+     * magnitude and bias are refitted so that its outputs, on its own inputs in the partly binarized
+     * network, best match (least squares, per output channel: y_fp = A y + B) the FP teacher's outputs
+     * of that layer on the same first {@code samples} calibration images; alpha becomes A alpha and the
+     * bias A bias + B. Without it the binarized activations' different statistics compound over the
+     * layers and the network starts (and, measured on ResNet-20, stays) at chance.
+     */
+    static void align(QuantizationContext ctx, List<BinaryWeights> binary, int samples) {
+        if (samples == 0 || binary.isEmpty()) {
+            return;
+        }
+        ImageSet data = ctx.calibration().head(Math.min(samples, ctx.calibration().count()));
+        List<QLayer> student = ctx.network().layers();
+        List<QLayer> teacher = ctx.teacher().layers();
+        for (BinaryWeights w : binary) {
+            QLayer mine = w.layer();
+            QLayer theirs = teacher.get(student.indexOf(mine));
+            try (NDManager scope = ctx.manager().newSubManager()) {
+                NDArray own = outputs(ctx.network(), mine, data, ctx.batch(), scope);
+                NDArray target = outputs(ctx.teacher(), theirs, data, ctx.batch(), scope);
+                int channels = mine.outChannels();
+                NDArray y = own.swapAxes(0, 1).reshape(channels, -1);
+                NDArray t = target.swapAxes(0, 1).reshape(channels, -1);
+                float[] my = y.mean(new int[] {1}).toFloatArray();
+                float[] mt = t.mean(new int[] {1}).toFloatArray();
+                float[] yy = y.square().mean(new int[] {1}).toFloatArray();
+                float[] yt = y.mul(t).mean(new int[] {1}).toFloatArray();
+                float[] scale = new float[channels];
+                float[] shift = new float[channels];
+                for (int c = 0; c < channels; c++) {
+                    double variance = yy[c] - (double) my[c] * my[c];
+                    double covariance = yt[c] - (double) my[c] * mt[c];
+                    scale[c] = variance > 1e-12 ? (float) (covariance / variance) : 1f;
+                    shift[c] = (float) (mt[c] - scale[c] * (double) my[c]);
+                }
+                w.rescale(scale, shift);
+            }
+            w.install();
+        }
+    }
+
+    /** The outputs of {@code layer} (before any activation) when {@code net} runs on {@code data}. */
+    private static NDArray outputs(Net net, QLayer layer, ImageSet data, int batch, NDManager into) {
+        NDArray inputs = InputCache.inputs(net, layer, data, batch, into);
+        return InputCache.outputs(new Segment(layer.name(), List.of(layer), layer::apply), inputs, batch, into);
     }
 
     /**
