@@ -1,5 +1,7 @@
 package io.dfq.quant.quantize;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -7,8 +9,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dfq.quant.data.ImageSet;
 import io.dfq.quant.model.Models;
 import io.dfq.quant.model.Net;
+import io.dfq.quant.nn.Autograd;
 import io.dfq.quant.pipeline.ProgressListener;
 import io.dfq.quant.qcore.Protocol;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.Random;
 
@@ -59,6 +64,32 @@ public final class QuantFixture {
         student.fold();
         return new QuantizationContext(student, teacher, calibration, params, wbits, abits,
                 Protocol.FIRST_LAST_8BIT, 16, 0, m, ProgressListener.NONE);
+    }
+
+    /**
+     * A context training a folded resnet8 (seed 3, its own teacher) on 48 random images with {@code
+     * params} at WbitsAbits, its metrics put into {@code metrics}.
+     */
+    public static QuantizationContext training(ObjectNode params, int wbits, int abits, NDManager m,
+            Map<String, Double> metrics) {
+        Net teacher = net("resnet8", 3, m);
+        return recording(context("resnet8", 3, teacher, images(48, 1), params, wbits, abits, m), metrics);
+    }
+
+    /**
+     * Writes {@code net} to {@code file} and checks that the model loaded from it computes exactly its
+     * logits on 8 random images; returns those logits.
+     */
+    public static float[] assertReloadsExactly(Net net, String protocol, int wbits, int abits, Path file, NDManager m)
+            throws IOException {
+        QuantizedModel.write(net, 0.25, IMAGE, protocol, wbits, abits, file);
+        ImageSet test = images(8, 9);
+        float[] expected = Autograd.noGrad(() -> net.logits(test.batch(m, 0, 8), false)).toFloatArray();
+        QuantizedModel.Loaded loaded = QuantizedModel.load(file, m);
+        assertThat(loaded.wbits()).isEqualTo(wbits);
+        assertThat(Autograd.noGrad(() -> loaded.net().logits(test.batch(m, 0, 8), false)).toFloatArray())
+                .containsExactly(expected);
+        return expected;
     }
 
     /** {@code ctx} with a progress listener that puts every metric into {@code metrics}. */

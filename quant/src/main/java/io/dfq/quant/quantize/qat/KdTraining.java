@@ -12,6 +12,8 @@ import io.dfq.quant.nn.Distillation;
 import io.dfq.quant.nn.Scalars;
 import io.dfq.quant.quantize.QuantizationContext;
 import io.dfq.quant.quantize.recon.InputCache;
+import io.dfq.quant.spec.ParamSpec;
+import io.dfq.quant.spec.Params;
 import io.dfq.quant.train.NesterovSgd;
 import io.dfq.quant.train.TeacherTrainer;
 import java.util.ArrayList;
@@ -53,6 +55,29 @@ public final class KdTraining {
         default void startEpoch(int epoch, int epochs) {}
     }
 
+    /** A student of fixed parameter lists; the method supplies {@link Student#install()} and may add the rest. */
+    public abstract static class Trained implements Student {
+
+        private final List<NDArray> parameters;
+        private final List<NDArray> quantizerParameters;
+
+        /** Trains {@code parameters} with weight decay and {@code quantizerParameters} without. */
+        protected Trained(List<NDArray> parameters, List<NDArray> quantizerParameters) {
+            this.parameters = List.copyOf(parameters);
+            this.quantizerParameters = List.copyOf(quantizerParameters);
+        }
+
+        @Override
+        public List<NDArray> parameters() {
+            return parameters;
+        }
+
+        @Override
+        public List<NDArray> quantizerParameters() {
+            return quantizerParameters;
+        }
+    }
+
     /**
      * @param epochs passes over the calibration set
      * @param batch images per step
@@ -63,7 +88,24 @@ public final class KdTraining {
      * @param ceWeight w_ce
      */
     public record Settings(int epochs, int batch, double lr, double weightDecay, double temperature, double kdWeight,
-            double ceWeight) {}
+            double ceWeight) {
+
+        /** The settings of a method that declares {@link #PARAMS}. */
+        public static Settings of(Params p) {
+            return new Settings(p.getInt("epochs"), p.getInt("batch"), p.getDouble("lr"), p.getDouble("weight_decay"),
+                    p.getDouble("T"), p.getDouble("w_kd"), p.getDouble("w_ce"));
+        }
+    }
+
+    /** The parameters of {@link Settings}, declared by every method that runs this loop. */
+    public static final List<ParamSpec> PARAMS = List.of(
+            ParamSpec.integer("epochs", 20, 1, 10_000, "passes over the calibration set"),
+            ParamSpec.integer("batch", 64, 1, 4096, "images per step"),
+            ParamSpec.real("lr", 1e-3, 0, 10, "initial SGD learning rate (cosine decay)"),
+            ParamSpec.real("weight_decay", 1e-4, 0, 1, "L2 weight decay on weights and biases"),
+            ParamSpec.real("T", 20, 0.01, 1000, "distillation temperature"),
+            ParamSpec.real("w_kd", 1, 0, 1000, "weight of the distillation loss"),
+            ParamSpec.real("w_ce", 0, 0, 1000, "weight of the cross entropy on the labels"));
 
     private KdTraining() {}
 

@@ -37,16 +37,10 @@ public final class QatKd implements Quantizer {
 
     @Override
     public List<ParamSpec> params() {
-        return List.of(
-                ParamSpec.integer("epochs", 20, 1, 10_000, "passes over the calibration set"),
-                ParamSpec.integer("batch", 64, 1, 4096, "images per step"),
-                ParamSpec.real("lr", 1e-3, 0, 10, "initial SGD learning rate (cosine decay)"),
-                ParamSpec.real("weight_decay", 1e-4, 0, 1, "L2 weight decay on weights and biases"),
-                ParamSpec.real("T", 20, 0.01, 1000, "distillation temperature"),
-                ParamSpec.real("w_kd", 1, 0, 1000, "weight of the distillation loss"),
-                ParamSpec.real("w_ce", 0, 0, 1000, "weight of the cross entropy on the labels"),
-                ParamSpec.choice("init", "minmax", List.of("minmax", "mse"), "initial range search"),
-                ParamSpec.bool("joint", true, "with gdfq or qimera data: keep training their generator alongside"));
+        List<ParamSpec> params = new ArrayList<>(KdTraining.PARAMS);
+        params.add(ParamSpec.choice("init", "minmax", List.of("minmax", "mse"), "initial range search"));
+        params.add(ParamSpec.bool("joint", true, "with gdfq or qimera data: keep training their generator alongside"));
+        return List.copyOf(params);
     }
 
     @Override
@@ -69,24 +63,12 @@ public final class QatKd implements Quantizer {
                 steps.add(l.inputQuantizer().learnStep(ctx.manager()));
             }
         }
-        KdTraining.run(name(), ctx, new KdTraining.Student() {
-            @Override
-            public List<NDArray> parameters() {
-                return parameters;
-            }
-
-            @Override
-            public List<NDArray> quantizerParameters() {
-                return steps;
-            }
-
+        KdTraining.run(name(), ctx, new KdTraining.Trained(parameters, steps) {
             @Override
             public void install() {
                 weights.forEach(LsqWeights::install);
             }
-        }, new KdTraining.Settings(p.getInt("epochs"), p.getInt("batch"), p.getDouble("lr"),
-                p.getDouble("weight_decay"), p.getDouble("T"), p.getDouble("w_kd"), p.getDouble("w_ce")),
-                p.getBool("joint"));
+        }, KdTraining.Settings.of(p), p.getBool("joint"));
         weights.forEach(w -> w.finish(ctx.manager()));
         for (QLayer l : ctx.network().layers()) {
             ActQuantizer q = l.inputQuantizer();

@@ -21,7 +21,6 @@ import io.dfq.quant.qcore.QParams;
 import io.dfq.quant.qcore.WeightQuantizer;
 import io.dfq.quant.quantize.QuantFixture;
 import io.dfq.quant.quantize.QuantizationContext;
-import io.dfq.quant.quantize.QuantizedModel;
 import io.dfq.quant.quantize.Quantizer;
 import java.nio.file.Path;
 import java.util.Map;
@@ -66,11 +65,9 @@ class QatKdTest {
     void distillationLowersTheLossEpochByEpochAndTheExportedModelReproducesTheNetwork(@TempDir Path dir)
             throws Exception {
         try (NDManager m = NDManager.newBaseManager(); Autograd off = Autograd.off()) {
-            Net teacher = QuantFixture.net("resnet8", 3, m);
-            QuantizationContext base = QuantFixture.context("resnet8", 3, teacher, QuantFixture.images(48, 1),
-                    QuantFixture.params("qat-kd", "epochs", 4, "batch", 16, "lr", 0.02, "w_ce", 0.5), 4, 4, m);
             Map<String, Double> metrics = new TreeMap<>();
-            QuantizationContext ctx = QuantFixture.recording(base, metrics);
+            QuantizationContext ctx = QuantFixture.training(
+                    QuantFixture.params("qat-kd", "epochs", 4, "batch", 16, "lr", 0.02, "w_ce", 0.5), 4, 4, m, metrics);
             Quantizer.REGISTRY.get("qat-kd").quantize(ctx);
             assertThat(metrics).containsOnlyKeys("qat_loss_epoch_01", "qat_loss_epoch_02", "qat_loss_epoch_03",
                     "qat_loss_epoch_04");
@@ -78,13 +75,7 @@ class QatKdTest {
             for (QLayer l : ctx.network().layers()) {
                 assertThat(l.quantized()).as(l.name()).isNotNull();
             }
-            Path file = dir.resolve("m.dfqm");
-            QuantizedModel.write(ctx.network(), 0.25, QuantFixture.IMAGE, "first-last-8bit", 4, 4, file);
-            ImageSet test = QuantFixture.images(8, 9);
-            float[] expected = Autograd.noGrad(() -> ctx.network().logits(test.batch(m, 0, 8), false)).toFloatArray();
-            Net loaded = QuantizedModel.load(file, m).net();
-            assertThat(Autograd.noGrad(() -> loaded.logits(test.batch(m, 0, 8), false)).toFloatArray())
-                    .containsExactly(expected);
+            QuantFixture.assertReloadsExactly(ctx.network(), "first-last-8bit", 4, 4, dir.resolve("m.dfqm"), m);
         }
     }
 
