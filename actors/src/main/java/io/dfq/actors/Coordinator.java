@@ -274,7 +274,9 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
         release(run);
         done++;
         TrialOutcome outcome = completed.outcome();
-        TrialResult result = new TrialResult(outcome.metrics(), outcome.stageSeconds(), outcome.artifacts());
+        TrialResult result = new TrialResult(outcome.metrics(), outcome.stageSeconds(), outcome.artifacts(),
+                outcome.nested().stream().map(n -> new TrialResult.Nested(n.name(), n.wbits(), n.abits(), n.metrics(),
+                        n.artifacts())).toList());
         writer.tell(new ResultWriter.RecordSuccess(run.spec().key(), run.attempt(), result, writeReplies));
         listener.tell(new SweepEvent.TrialSucceeded(run.spec().key(), outcome));
         return finishIfDone();

@@ -1,13 +1,16 @@
 package io.dfq.actors;
 
+import static io.dfq.actors.TestTrials.nestedOutcome;
 import static io.dfq.actors.TestTrials.outcome;
 import static io.dfq.actors.TestTrials.spec;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dfq.quant.pipeline.TrialOutcome;
 import io.dfq.quant.pipeline.TrialSpec;
+import io.dfq.results.TrialResult;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
@@ -88,7 +91,7 @@ class CoordinatorTest {
         assertThat(requestWork(coordinator, second)).isEqualTo(new Worker.Assign(spec("a"), 2, coordinator));
         events.expectMessage(new SweepEvent.TrialStarted("a", second.ref().path().name(), 2));
         TrialOutcome late = outcome(0.1);
-        TrialOutcome current = outcome(0.9);
+        TrialOutcome current = nestedOutcome(0.9);
         coordinator.tell(new Coordinator.StageEntered("a", 1, "evaluation"));
         coordinator.tell(new Coordinator.TrialCompleted("a", 1, late));
         coordinator.tell(new Coordinator.TrialCompleted("a", 2, current));
@@ -98,6 +101,8 @@ class CoordinatorTest {
         assertThat(store.successes("a")).singleElement().satisfies(success -> {
             assertThat(success.attempt()).isEqualTo(2);
             assertThat(success.result().metrics()).containsEntry("top1", 0.9);
+            assertThat(success.result().nested()).containsExactly(new TrialResult.Nested("w4a4", 4, 4,
+                    Map.of("top1", 0.45), Map.of("quantized_model", "quantized/k/model_w4a4.dfqm")));
         });
     }
 

@@ -24,4 +24,11 @@ final class TestTrials {
     static TrialOutcome outcome(double top1) {
         return new TrialOutcome(Map.of("top1", top1), Map.of("quantization", 0.1), Map.of());
     }
+
+    /** An outcome of a nested quantizer: W8A8 at {@code top1}, W4A4 at half of it. */
+    static TrialOutcome nestedOutcome(double top1) {
+        String model = "quantized/k/model_w4a4.dfqm";
+        return new TrialOutcome(Map.of("top1", top1), Map.of("quantization", 0.1), Map.of("quantized_model_w4a4", model),
+                List.of(new TrialOutcome.Nested("w4a4", 4, 4, Map.of("top1", top1 / 2), Map.of("quantized_model", model))));
+    }
 }

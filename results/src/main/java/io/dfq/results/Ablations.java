@@ -39,7 +39,7 @@ final class Ablations {
         Map<String, ObjectNode> rowConfigs = new LinkedHashMap<>();
         Map<String, String> rowOfGroup = new HashMap<>();
         for (Groups.Group group : groups) {
-            ObjectNode config = TrialConfig.withoutSeed("group " + group.key, configs.get(group.key));
+            ObjectNode config = TrialConfig.grouped("group " + group.key, configs.get(group.key));
             config.remove(List.of("wbits", "abits"));
             String row = TrialConfig.canonical(config);
             rowConfigs.putIfAbsent(row, config);

@@ -2,6 +2,7 @@ package io.dfq.results;
 
 import static java.util.Map.entry;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -71,6 +72,9 @@ public final class H2ResultStore implements ResultStore {
             VALUES (s.trial_key, s.recipe, s.config_json, 'PENDING', 0, s.group_key, s.model,
                 s.generator, s.quantizer, s.wbits, s.abits, s.protocol, s.seed, s.created_at,
                 s.created_at)""";
+
+    /** Separates a trial's key from a nested result's name in that result's key ({@code KEY~w4a4}). */
+    static final String NESTED = "~";
 
     private static final String MEMBER = "MERGE INTO recipe_trials (recipe, trial_key) KEY (recipe, trial_key)"
             + " VALUES (?, ?)";
@@ -211,6 +215,8 @@ public final class H2ResultStore implements ResultStore {
         }
         Object[] array = keys.toArray(new String[0]);
         write("reset " + keys.size() + " trials", c -> {
+            update(c, "DELETE FROM trials WHERE LOCATE(?, trial_key) > 0"
+                    + " AND LEFT(trial_key, LOCATE(?, trial_key) - 1) = ANY(?)", NESTED, NESTED, array);
             for (String table : List.of("metrics", "stages", "artifacts")) {
                 update(c, "DELETE FROM " + table + " WHERE trial_key = ANY(?)", (Object) array);
             }
@@ -252,19 +258,59 @@ public final class H2ResultStore implements ResultStore {
                 requireExists(c, key);
                 return null;
             }
-            insertAll(c, "INSERT INTO metrics (trial_key, name, metric_value) VALUES (?, ?, ?)",
-                    key, result.metrics());
-            insertAll(c, "INSERT INTO stages (trial_key, stage, seconds) VALUES (?, ?, ?)",
-                    key, result.stageSeconds());
-            insertAll(c, "INSERT INTO artifacts (trial_key, name, path) VALUES (?, ?, ?)",
-                    key, result.artifacts());
-            Map<String, Double> m = result.metrics();
-            update(c, HEADLINE, m.get("top1"), m.get("fp32_top1"), m.get("agreement"),
-                    m.get("size_bytes"), m.get("fp32_size_bytes"), result.stageSeconds().isEmpty()
-                            ? null : result.stageSeconds().values().stream().mapToDouble(v -> v).sum(),
-                    key);
+            insertResult(c, key, result.metrics(), result.stageSeconds(), result.artifacts());
+            for (TrialResult.Nested nested : result.nested()) {
+                recordNested(c, key, attempt, result.stageSeconds(), nested);
+            }
             return null;
         });
+    }
+
+    /**
+     * Writes {@code nested}, a result of trial {@code parent}, as a DONE trial of its own: key {@code
+     * parent~name}, the parent's config with the nested bit-widths and {@code nested_of} naming the
+     * parent, the parent's recipes and stage times. A row left by an earlier success of the parent
+     * (before a reset) is replaced.
+     */
+    private static void recordNested(Connection c, String parent, int attempt, Map<String, Double> stageSeconds,
+            TrialResult.Nested nested) throws SQLException {
+        String key = parent + NESTED + nested.name();
+        String recipe;
+        ObjectNode config;
+        try (PreparedStatement select =
+                c.prepareStatement("SELECT recipe, config_json FROM trials WHERE trial_key = ?")) {
+            bind(select, parent);
+            try (ResultSet row = select.executeQuery()) {
+                row.next();
+                recipe = row.getString(1);
+                config = TrialConfig.object("trial " + parent, row.getString(2));
+            }
+        }
+        config.put("wbits", nested.wbits()).put("abits", nested.abits()).put(TrialConfig.NESTED_OF, parent);
+        String json = TrialConfig.canonical(config);
+        TrialConfig columns = TrialConfig.parse(key, json);
+        OffsetDateTime now = now();
+        update(c, "DELETE FROM trials WHERE trial_key = ?", key);
+        update(c, "INSERT INTO trials (trial_key, recipe, config_json, status, attempts, group_key, model, generator,"
+                + " quantizer, wbits, abits, protocol, seed, created_at, updated_at)"
+                + " VALUES (?, ?, ?, 'DONE', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", key, recipe, json, attempt,
+                columns.groupKey(), columns.model(), columns.generator(), columns.quantizer(), columns.wbits(),
+                columns.abits(), columns.protocol(), columns.seed(), now, now);
+        update(c, "INSERT INTO recipe_trials (recipe, trial_key) SELECT recipe, ? FROM recipe_trials"
+                + " WHERE trial_key = ?", key, parent);
+        insertResult(c, key, nested.metrics(), stageSeconds, nested.artifacts());
+    }
+
+    /** The metric, stage and artifact rows of a success, and its headline columns. */
+    private static void insertResult(Connection c, String key, Map<String, Double> metrics,
+            Map<String, Double> stageSeconds, Map<String, String> artifacts) throws SQLException {
+        insertAll(c, "INSERT INTO metrics (trial_key, name, metric_value) VALUES (?, ?, ?)", key, metrics);
+        insertAll(c, "INSERT INTO stages (trial_key, stage, seconds) VALUES (?, ?, ?)", key, stageSeconds);
+        insertAll(c, "INSERT INTO artifacts (trial_key, name, path) VALUES (?, ?, ?)", key, artifacts);
+        update(c, HEADLINE, metrics.get("top1"), metrics.get("fp32_top1"), metrics.get("agreement"),
+                metrics.get("size_bytes"), metrics.get("fp32_size_bytes"), stageSeconds.isEmpty()
+                        ? null : stageSeconds.values().stream().mapToDouble(v -> v).sum(),
+                key);
     }
 
     @Override
@@ -379,7 +425,7 @@ public final class H2ResultStore implements ResultStore {
             Map<String, String> configs = configs(c, "group_key = ANY(?)",
                     List.of((Object) page.stream().map(g -> g.key).toArray(String[]::new)));
             List<String> variants = Variants.describe(page.stream()
-                    .map(g -> TrialConfig.withoutSeed("group " + g.key, configs.get(g.key)))
+                    .map(g -> TrialConfig.grouped("group " + g.key, configs.get(g.key)))
                     .toList());
             List<LeaderboardRow> rows = new ArrayList<>();
             for (int i = 0; i < page.size(); i++) {

@@ -24,7 +24,8 @@ public interface ResultStore extends ResultReader {
 
     /**
      * Puts the given trials back to PENDING with no attempts, metrics, artifacts, error or
-     * worker ({@code --force}); keys not present are skipped.
+     * worker ({@code --force}), and drops their nested results (their success records them again);
+     * keys not present are skipped.
      */
     void reset(Collection<String> keys);
 
@@ -37,7 +38,10 @@ public interface ResultStore extends ResultReader {
      */
     void markRunning(String key, int attempt, String worker);
 
-    /** The trial finished; ignored when the row is already DONE. */
+    /**
+     * The trial finished; ignored when the row is already DONE. Each of the result's nested results
+     * becomes a DONE trial of its own, never PENDING: it is never registered nor run itself.
+     */
     void recordSuccess(String key, int attempt, TrialResult result);
 
     /**

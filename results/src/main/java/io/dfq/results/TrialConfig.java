@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.List;
 
 /**
  * The columns derived from a resolved trial config, extracted once at registration.
@@ -17,7 +18,8 @@ import java.util.HexFormat;
  * <p>Reading them out of the JSON at write time keeps every filter, sort and grouping plain SQL
  * over indexed columns; the config itself is stored verbatim for anyone who needs the rest.
  * The group key hashes the canonical form (keys sorted, no blanks) so that two configs that
- * differ only in key order or in the top-level {@code seed} fall into one leaderboard group.
+ * differ only in key order, in the top-level {@code seed} or in the trial a nested result comes from
+ * ({@code nested_of}) fall into one leaderboard group.
  */
 record TrialConfig(
         String model,
@@ -29,6 +31,9 @@ record TrialConfig(
         int seed,
         String groupKey) {
 
+    /** The field of a nested result's config naming the trial it comes from. */
+    static final String NESTED_OF = "nested_of";
+
     private static final ObjectMapper MAPPER =
             JsonMapper.builder().enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS).build();
 
@@ -36,7 +41,7 @@ record TrialConfig(
     static TrialConfig parse(String key, String configJson) {
         ObjectNode root = object("trial " + key, configJson);
         int seed = integer(key, root, "seed");
-        root.remove("seed");
+        root.remove(List.of("seed", NESTED_OF));
         return new TrialConfig(
                 text(key, root, "teacher", "model"),
                 text(key, root, "generator", "name"),
@@ -49,12 +54,12 @@ record TrialConfig(
     }
 
     /**
-     * A stored config without its top-level {@code seed}; {@code owner} ("trial k", "group g")
-     * names it in errors.
+     * A stored config as its group has it: without its top-level {@code seed} and {@code
+     * nested_of}; {@code owner} ("trial k", "group g") names it in errors.
      */
-    static ObjectNode withoutSeed(String owner, String configJson) {
+    static ObjectNode grouped(String owner, String configJson) {
         ObjectNode root = object(owner, configJson);
-        root.remove("seed");
+        root.remove(List.of("seed", NESTED_OF));
         return root;
     }
 

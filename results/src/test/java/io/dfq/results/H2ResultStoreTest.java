@@ -4,6 +4,7 @@ import static io.dfq.results.Configs.result;
 import static io.dfq.results.Configs.trial;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -118,6 +119,58 @@ class H2ResultStoreTest {
         assertThat(done.seconds()).isEqualTo(14.0);
         assertThat(done.artifacts()).containsExactly(Map.entry("model", "quantized/71.params"));
         assertThat(done.updated()).isAfterOrEqualTo(done.created());
+    }
+
+    @Test
+    void nestedResultsBecomeDoneTrialsOfTheirOwnGroupedOverSeedsAndNeverPending() {
+        store.register(List.of(trial("p0", "zeroq", "once-qat", 8, 0), trial("p1", "zeroq", "once-qat", 8, 1)));
+        store.register(List.of(new NewTrial("p0", "other", Configs.config("zeroq", "once-qat", 8, 0))));
+        for (int seed = 0; seed < 2; seed++) {
+            store.markRunning("p" + seed, 1, "cpu");
+            store.recordSuccess("p" + seed, 1, nested(80.0 + seed, 70.0 + seed, 40.0 + seed));
+        }
+        store.recordSuccess("p0", 2, nested(1, 2, 3)); // a second success changes nothing
+
+        TrialRecord w4 = store.find("p0~w4a4").orElseThrow();
+        assertThat(w4.status()).isEqualTo(TrialStatus.DONE);
+        assertThat(w4.recipe()).isEqualTo("fmnist");
+        assertThat(List.of(w4.quantizer(), w4.model(), w4.generator(), w4.protocol()))
+                .containsExactly("once-qat", "resnet8", "zeroq", "first-last-8bit");
+        assertThat(List.of(w4.wbits(), w4.abits(), w4.seed(), w4.attempts())).containsExactly(4, 4, 0, 1);
+        assertThat(w4.metrics()).containsEntry("top1", 70.0).containsEntry("size_bytes", 500.0);
+        assertThat(w4.artifacts()).containsExactly(Map.entry("quantized_model", "quantized/p0/model_w4a4.dfqm"));
+        assertThat(w4.stageSeconds()).isEqualTo(store.find("p0").orElseThrow().stageSeconds());
+        assertThat(TrialConfig.object("w4", w4.configJson()).path("nested_of").asText()).isEqualTo("p0");
+        assertThat(store.find("p0~w2a2").orElseThrow().metric("top1")).contains(40.0);
+        assertThat(store.list(TrialQuery.all().withRecipe("other"))).extracting(TrialRecord::key)
+                .containsExactlyInAnyOrder("p0", "p0~w4a4", "p0~w2a2");
+        assertThat(store.counts("fmnist")).containsEntry(TrialStatus.DONE, 6).containsEntry(TrialStatus.PENDING, 0);
+
+        // one leaderboard row per bit-width, each over both seeds
+        List<LeaderboardRow> rows = store.leaderboard(TrialQuery.all().withSort("wbits", TrialQuery.Direction.DESC));
+        assertThat(rows).extracting(LeaderboardRow::wbits, LeaderboardRow::abits, LeaderboardRow::n)
+                .containsExactly(tuple(8, 8, 2), tuple(4, 4, 2), tuple(2, 2, 2));
+        assertThat(rows.get(1).top1().mean()).isEqualTo(70.5);
+        assertThat(rows).extracting(LeaderboardRow::variant).containsOnly(""); // nested_of does not tell them apart
+
+        // a reset drops the nested results; the next success records them again
+        store.reset(List.of("p0"));
+        assertThat(store.find("p0~w4a4")).isEmpty();
+        assertThat(store.find("p1~w4a4")).isPresent();
+        store.markRunning("p0", 1, "cpu");
+        store.recordSuccess("p0", 1, nested(90.0, 75.0, 50.0));
+        assertThat(store.find("p0~w4a4").orElseThrow().metric("top1")).contains(75.0);
+        assertThat(store.keysWithStatus(List.of("p0~w4a4", "p0~w2a2"), TrialStatus.DONE)).hasSize(2);
+    }
+
+    /** A once-qat result at W8A8 with nested W4A4 and W2A2 results of the given top-1. */
+    private static TrialResult nested(double top8, double top4, double top2) {
+        TrialResult own = result(top8, 88.0, 90.0, 1000);
+        return new TrialResult(own.metrics(), own.stageSeconds(), own.artifacts(), List.of(
+                new TrialResult.Nested("w4a4", 4, 4, Map.of("top1", top4, "fp32_top1", 88.0, "size_bytes", 500.0),
+                        Map.of("quantized_model", "quantized/p0/model_w4a4.dfqm")),
+                new TrialResult.Nested("w2a2", 2, 2, Map.of("top1", top2, "fp32_top1", 88.0, "size_bytes", 250.0),
+                        Map.of())));
     }
 
     @Test

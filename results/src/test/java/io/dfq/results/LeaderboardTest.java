@@ -97,11 +97,11 @@ class LeaderboardTest {
     @Test
     void variantNamesSharedValuesThatDifferAndMissingOnes() {
         List<String> variants = Variants.describe(List.of(
-                TrialConfig.withoutSeed("trial d0", Configs.config("dsg", "mse", 4, 0)
+                TrialConfig.grouped("trial d0", Configs.config("dsg", "mse", 4, 0)
                         .replace("\"samples\":256", "\"samples\":1024")
                         .replace("\"lr\":0.5", "\"lr\":0.5,\"warmup\":[1,2]")),
-                TrialConfig.withoutSeed("trial b0", Configs.config("dsg", "mse", 4, 0)),
-                TrialConfig.withoutSeed("trial g0", Configs.config("gaussian", "mse", 8, 0)
+                TrialConfig.grouped("trial b0", Configs.config("dsg", "mse", 4, 0)),
+                TrialConfig.grouped("trial g0", Configs.config("gaussian", "mse", 8, 0)
                         .replace("\"lr\":0.5", "\"lr\":0.5,\"std\":1.0"))));
 
         assertThat(variants).containsExactly("calib.samples=1024 generator.warmup=[1,2]",

@@ -22,6 +22,11 @@ public final class Scalars {
         return x.mul(constant(x, c));
     }
 
+    /** {@code x + c}, with {@code c} kept alive for the backward pass. */
+    public static NDArray add(NDArray x, double c) {
+        return x.add(constant(x, c));
+    }
+
     /** {@code x / c}, with {@code c} kept alive for the backward pass. */
     public static NDArray div(NDArray x, double c) {
         return x.div(constant(x, c));

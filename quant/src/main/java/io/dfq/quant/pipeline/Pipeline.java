@@ -15,12 +15,14 @@ import io.dfq.quant.model.Net;
 import io.dfq.quant.nn.Autograd;
 import io.dfq.quant.pipeline.SyntheticSets.Calibration;
 import io.dfq.quant.pipeline.Teachers.Teacher;
+import io.dfq.quant.quantize.NestedModes;
 import io.dfq.quant.quantize.QuantizationContext;
 import io.dfq.quant.quantize.QuantizedModel;
 import io.dfq.quant.quantize.Quantizer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -33,6 +35,10 @@ import java.util.Optional;
  * end, so a long sweep does not grow the process; that manager's device is the pipeline's, so a
  * pipeline per worker slot pins each slot to its own GPU (or to the CPU) while every stage below
  * stays device-agnostic.
+ *
+ * <p>A nested quantizer (once-qat) leaves one network with several bit-width modes: each further mode
+ * is evaluated after the trial's own ({@code nested_evaluation} stage), its model stored beside the
+ * trial's, and its result returned in {@link TrialOutcome#nested()}.
  */
 public final class Pipeline implements TrialRunner {
 
@@ -41,6 +47,9 @@ public final class Pipeline implements TrialRunner {
 
     /** The quantized model's file in its artifact directory. */
     public static final String MODEL_FILE = "model.dfqm";
+
+    /** The outcome's artifact naming the quantized model; {@code quantized_model_w4a4} names a nested mode's. */
+    public static final String MODEL_ARTIFACT = "quantized_model";
 
     private final ArtifactStore artifacts;
     private final Teachers teachers;
@@ -79,25 +88,47 @@ public final class Pipeline implements TrialRunner {
             Teacher teacher = stages.run("teacher", () -> teachers.obtain(cfg.teacher(), data, manager, progress));
             Calibration calib = stages.run("synthesis", () -> syntheticSets.obtain(cfg, teacher, data, manager, progress));
             Map<String, Double> measured = new HashMap<>();
-            Net student = stages.run("quantization",
+            QuantizationContext ctx = stages.run("quantization",
                     () -> quantize(spec.key(), cfg, teacher, data, calib, manager, collecting(progress, measured)));
-            Map<String, Double> metrics = stages.run("evaluation", () -> evaluate(cfg, student, teacher, data.test(), manager));
+            List<NestedModes.Mode> modes = ctx.nested().nested();
+            Map<String, Double> metrics = stages.run("evaluation",
+                    () -> evaluate(cfg, ctx.network(), teacher, data.test(), manager));
+            List<Map<String, Double>> nestedMetrics = modes.isEmpty() ? List.of() : stages.run("nested_evaluation",
+                    () -> modes.stream().map(mode -> {
+                        mode.install().run();
+                        return evaluate(cfg, ctx.network(), teacher, data.test(), manager);
+                    }).toList());
             metrics.putAll(measured);
             metrics.put("teacher_cached", teacher.trained() ? 0.0 : 1.0);
             metrics.put("synthesis_cached", calib.generated() ? 0.0 : 1.0);
             calib.stats().forEach((k, v) -> metrics.put("synthesis_" + k, v));
             metrics.put("rss_mb", (double) ProcessMemory.currentMb());
             Path root = teacher.dir().getParent().getParent();
-            return new TrialOutcome(metrics, stages.seconds(), Map.of(
+            Path models = artifacts.dir(QUANTIZED, spec.key());
+            Map<String, String> shared = Map.of(
                     "teacher", root.relativize(teacher.dir()).toString(),
                     "synthetic", root.relativize(calib.dir()).toString(),
-                    "sample_grid", root.relativize(calib.dir().resolve("grid.png")).toString(),
-                    "quantized_model", root.relativize(artifacts.dir(QUANTIZED, spec.key()).resolve(MODEL_FILE)).toString()));
+                    "sample_grid", root.relativize(calib.dir().resolve("grid.png")).toString());
+            Map<String, String> own = new HashMap<>(shared);
+            own.put(MODEL_ARTIFACT, root.relativize(models.resolve(MODEL_FILE)).toString());
+            List<TrialOutcome.Nested> nested = new ArrayList<>();
+            for (int i = 0; i < modes.size(); i++) {
+                NestedModes.Mode mode = modes.get(i);
+                String model = root.relativize(models.resolve(modelFile(mode))).toString();
+                own.put(MODEL_ARTIFACT + "_" + mode.name(), model);
+                Map<String, Double> modeMetrics = new HashMap<>(metrics);
+                modeMetrics.putAll(nestedMetrics.get(i));
+                Map<String, String> modeArtifacts = new HashMap<>(shared);
+                modeArtifacts.put(MODEL_ARTIFACT, model);
+                nested.add(new TrialOutcome.Nested(mode.name(), mode.wbits(), mode.abits(), modeMetrics,
+                        modeArtifacts));
+            }
+            return new TrialOutcome(metrics, stages.seconds(), own, nested);
         }
     }
 
-    private Net quantize(String key, TrialConfig cfg, Teacher teacher, Datasets.Splits data, Calibration calib,
-            NDManager manager, ProgressListener progress) throws Exception {
+    private QuantizationContext quantize(String key, TrialConfig cfg, Teacher teacher, Datasets.Splits data,
+            Calibration calib, NDManager manager, ProgressListener progress) throws Exception {
         Net student = Teachers.load(cfg.teacher(), teacher.dir(), data, manager);
         student.fold();
         Quantizer quantizer = Quantizer.REGISTRY.get(TrialConfig.methodName(cfg.quantizer()));
@@ -106,8 +137,8 @@ public final class Pipeline implements TrialRunner {
                 cfg.wbits(), cfg.abits(), cfg.protocol(), cfg.calibBatch(), cfg.seed(), manager, progress)
                 .withLiveGenerator(() -> resume(generator, cfg, teacher, calib, data, manager, progress));
         quantizer.quantize(ctx);
-        export(key, cfg, student, data);
-        return student;
+        export(key, cfg, ctx, data);
+        return ctx;
     }
 
     /** The generator that made {@code calib}, resumed from its stored state, if it kept one. */
@@ -144,10 +175,30 @@ public final class Pipeline implements TrialRunner {
         };
     }
 
-    /** Stores the quantized model (integers, scales, zero points, protocol) under the trial's key. */
-    private void export(String key, TrialConfig cfg, Net student, Datasets.Splits data) throws Exception {
-        artifacts.obtain(QUANTIZED, key, dir -> QuantizedModel.write(student, cfg.teacher().width(),
-                data.test().imageShape(), cfg.protocol().id(), cfg.wbits(), cfg.abits(), dir.resolve(MODEL_FILE)));
+    /**
+     * Stores the quantized model (integers, scales, zero points, protocol) under the trial's key, and
+     * beside it the model of each nested mode, the network left in the trial's own mode.
+     */
+    private void export(String key, TrialConfig cfg, QuantizationContext ctx, Datasets.Splits data) throws Exception {
+        artifacts.obtain(QUANTIZED, key, dir -> {
+            write(ctx.network(), cfg, cfg.wbits(), cfg.abits(), data, dir.resolve(MODEL_FILE));
+            for (NestedModes.Mode mode : ctx.nested().nested()) {
+                mode.install().run();
+                write(ctx.network(), cfg, mode.wbits(), mode.abits(), data, dir.resolve(modelFile(mode)));
+            }
+            ctx.nested().restoreOwn();
+        });
+    }
+
+    private static void write(Net net, TrialConfig cfg, int wbits, int abits, Datasets.Splits data, Path file)
+            throws IOException {
+        QuantizedModel.write(net, cfg.teacher().width(), data.test().imageShape(), cfg.protocol().id(), wbits, abits,
+                file);
+    }
+
+    /** The file of a nested mode's model in the trial's artifact directory: {@code model_w4a4.dfqm}. */
+    private static String modelFile(NestedModes.Mode mode) {
+        return "model_" + mode.name() + ".dfqm";
     }
 
     private static Map<String, Double> evaluate(TrialConfig cfg, Net student, Teacher teacher, ImageSet test,

@@ -1,5 +1,6 @@
 package io.dfq.quant.pipeline;
 
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -10,14 +11,41 @@ import java.util.Map;
  * @param stageSeconds wall time per stage: {@code teacher}, {@code synthesis}, {@code
  *     quantization}, {@code evaluation}
  * @param artifacts artifact name to path relative to the artifact root
+ * @param nested the results of the further bit-width modes of a nested quantizer (once-qat), each a
+ *     result of its own; empty for other quantizers
  */
 public record TrialOutcome(
-        Map<String, Double> metrics, Map<String, Double> stageSeconds, Map<String, String> artifacts) {
+        Map<String, Double> metrics, Map<String, Double> stageSeconds, Map<String, String> artifacts,
+        List<Nested> nested) {
+
+    /**
+     * The result of one further mode of the trial's network.
+     *
+     * @param name the mode's name ({@code w4a4}), unique within the trial
+     * @param wbits its weight bits
+     * @param abits its activation bits
+     * @param metrics the trial's metrics with the evaluation's replaced by this mode's
+     * @param artifacts the trial's artifacts with {@code quantized_model} this mode's model
+     */
+    public record Nested(String name, int wbits, int abits, Map<String, Double> metrics,
+            Map<String, String> artifacts) {
+
+        public Nested {
+            metrics = Map.copyOf(metrics);
+            artifacts = Map.copyOf(artifacts);
+        }
+    }
 
     public TrialOutcome {
         metrics = Map.copyOf(metrics);
         stageSeconds = Map.copyOf(stageSeconds);
         artifacts = Map.copyOf(artifacts);
+        nested = List.copyOf(nested);
+    }
+
+    /** An outcome without nested results. */
+    public TrialOutcome(Map<String, Double> metrics, Map<String, Double> stageSeconds, Map<String, String> artifacts) {
+        this(metrics, stageSeconds, artifacts, List.of());
     }
 
     /** The first metric that is NaN or infinite, if any. */

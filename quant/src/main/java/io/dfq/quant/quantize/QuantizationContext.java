@@ -41,13 +41,14 @@ public record QuantizationContext(
         NDManager manager,
         ProgressListener progress,
         int[] layerWeightBits,
-        Supplier<Optional<LiveGenerator>> liveGenerator) {
+        Supplier<Optional<LiveGenerator>> liveGenerator,
+        NestedModes nested) {
 
     /** A context whose bit-widths all come from the protocol. */
     public QuantizationContext(Net network, Net teacher, ImageSet calibration, JsonNode params, int wbits, int abits,
             Protocol protocol, int batch, long seed, NDManager manager, ProgressListener progress) {
         this(network, teacher, calibration, params, wbits, abits, protocol, batch, seed, manager, progress, null,
-                Optional::empty);
+                Optional::empty, new NestedModes());
     }
 
     /** Weight and input-activation bits of layer {@code index}. */
@@ -62,12 +63,18 @@ public record QuantizationContext(
             throw new IllegalArgumentException(bits.length + " bit-widths for " + network.layers().size() + " layers");
         }
         return new QuantizationContext(network, teacher, calibration, quantizerParams, wbits, abits, protocol, batch,
-                seed, manager, progress, bits.clone(), liveGenerator);
+                seed, manager, progress, bits.clone(), liveGenerator, nested);
     }
 
     /** This context with {@code generator} as its live generator. */
     public QuantizationContext withLiveGenerator(Supplier<Optional<LiveGenerator>> generator) {
         return new QuantizationContext(network, teacher, calibration, params, wbits, abits, protocol, batch, seed,
-                manager, progress, layerWeightBits, generator);
+                manager, progress, layerWeightBits, generator, nested);
+    }
+
+    /** This context at {@code wbits} and {@code abits} (one mode of a nested quantizer). */
+    public QuantizationContext withBits(int wbits, int abits) {
+        return new QuantizationContext(network, teacher, calibration, params, wbits, abits, protocol, batch, seed,
+                manager, progress, layerWeightBits, liveGenerator, nested);
     }
 }

@@ -14,6 +14,7 @@ import io.dfq.quant.nn.Autograd;
 import io.dfq.quant.quantize.QuantizedModel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -63,12 +64,38 @@ class PipelineTest {
         TrialOutcome third = cpuSlot.run(new TrialSpec("k3", "test", brecq), ProgressListener.NONE);
         assertThat(third.metrics().get("teacher_cached")).isEqualTo(1.0);
         Path model = home.resolve(third.artifacts().get("quantized_model"));
+        ImageSet test = Datasets.load("fashion-mnist", Datasets.resolveDir("fashion-mnist", null)).test().head(300);
         try (NDManager m = NDManager.newBaseManager(); Autograd off = Autograd.off()) {
             QuantizedModel.Loaded loaded = QuantizedModel.load(model, m);
             assertThat(loaded.wbits()).isEqualTo(2);
-            ImageSet test = Datasets.load("fashion-mnist", Datasets.resolveDir("fashion-mnist", null)).test().head(300);
             double top1 = Evaluator.top1(Evaluator.predict(loaded.net(), test, 100, m), test);
             assertThat(top1).isEqualTo(third.metrics().get("top1"));
+        }
+
+        // a nested quantizer: one result per bit-width, each with its own exported model
+        ObjectNode once = tinyTrial("zeroq", "once-qat", 4, 4);
+        once.putObject("quantizer").put("name", "once-qat").put("bits", "4,2").put("epochs", 1).put("batch", 32);
+        TrialOutcome fourth = pipeline.run(new TrialSpec("k4", "test", once), ProgressListener.NONE);
+        assertThat(fourth.stageSeconds()).containsKey("nested_evaluation");
+        assertThat(fourth.nested()).singleElement().satisfies(w2a2 -> {
+            assertThat(w2a2.name()).isEqualTo("w2a2");
+            assertThat(w2a2.wbits()).isEqualTo(2);
+            assertThat(w2a2.metrics().get("size_bytes")).isLessThan(fourth.metrics().get("size_bytes"));
+            assertThat(w2a2.metrics().get("fp32_top1")).isEqualTo(fourth.metrics().get("fp32_top1"));
+            assertThat(w2a2.artifacts().get("quantized_model"))
+                    .isEqualTo(fourth.artifacts().get("quantized_model_w2a2"))
+                    .isEqualTo("quantized/k4/model_w2a2.dfqm");
+            assertThat(w2a2.artifacts().get("teacher")).isEqualTo(fourth.artifacts().get("teacher"));
+        });
+        try (NDManager m = NDManager.newBaseManager(); Autograd off = Autograd.off()) {
+            for (TrialOutcome.Nested mode : List.of(new TrialOutcome.Nested("w4a4", 4, 4, fourth.metrics(),
+                    fourth.artifacts()), fourth.nested().get(0))) {
+                Path file = home.resolve(mode.artifacts().get("quantized_model"));
+                QuantizedModel.Loaded loaded = QuantizedModel.load(file, m);
+                assertThat(loaded.wbits()).isEqualTo(mode.wbits());
+                double top1 = Evaluator.top1(Evaluator.predict(loaded.net(), test, 100, m), test);
+                assertThat(top1).as(mode.name()).isEqualTo(mode.metrics().get("top1"));
+            }
         }
     }
 }

@@ -10,9 +10,9 @@ import io.dfq.quant.data.ImageSet;
 import io.dfq.quant.model.Models;
 import io.dfq.quant.model.Net;
 import io.dfq.quant.model.QLayer;
+import io.dfq.quant.nn.Autograd;
 import io.dfq.quant.pipeline.ProgressListener;
 import io.dfq.quant.qcore.Protocol;
-import io.dfq.quant.nn.Autograd;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
@@ -77,6 +77,16 @@ public final class QuantFixture {
                 Protocol.FIRST_LAST_8BIT, 16, 0, m, ProgressListener.NONE);
     }
 
+    /**
+     * A context training a folded resnet8 (seed 3, its own teacher) on 48 random images with {@code
+     * params} at WbitsAbits, its metrics put into {@code metrics}.
+     */
+    public static QuantizationContext training(ObjectNode params, int wbits, int abits, NDManager m,
+            Map<String, Double> metrics) {
+        Net teacher = net("resnet8", 3, m);
+        return recording(context("resnet8", 3, teacher, images(48, 1), params, wbits, abits, m), metrics);
+    }
+
     /** {@code ctx} with a progress listener that puts every metric into {@code metrics}. */
     public static QuantizationContext recording(QuantizationContext ctx, Map<String, Double> metrics) {
         return new QuantizationContext(ctx.network(), ctx.teacher(), ctx.calibration(), ctx.params(), ctx.wbits(),
@@ -95,19 +105,28 @@ public final class QuantFixture {
     }
 
     /**
-     * Writes {@code ctx.network()} (width 0.25, first-last-8bit, the context's bits) to {@code file},
-     * loads it and checks that it computes exactly the network's logits on 16 random images; returns
-     * what was loaded.
+     * Writes {@code net} (width 0.25, first-last-8bit) to {@code file}, loads it (on {@code m}) and
+     * checks that it computes exactly the network's {@link #testLogits}; returns what was loaded.
      */
-    public static QuantizedModel.Loaded assertReloadsExactly(QuantizationContext ctx, Path file) throws IOException {
-        QuantizedModel.write(ctx.network(), 0.25, IMAGE, "first-last-8bit", ctx.wbits(), ctx.abits(), file);
-        QuantizedModel.Loaded loaded = QuantizedModel.load(file, ctx.manager());
-        ImageSet test = images(16, 9);
-        try (NDManager m = ctx.manager().newSubManager()) {
-            float[] expected = Autograd.noGrad(() -> ctx.network().logits(test.batch(m, 0, 16), false)).toFloatArray();
-            float[] actual = Autograd.noGrad(() -> loaded.net().logits(test.batch(m, 0, 16), false)).toFloatArray();
-            assertThat(actual).containsExactly(expected);
-        }
+    public static QuantizedModel.Loaded assertReloadsExactly(Net net, int wbits, int abits, Path file, NDManager m)
+            throws IOException {
+        QuantizedModel.write(net, 0.25, IMAGE, "first-last-8bit", wbits, abits, file);
+        QuantizedModel.Loaded loaded = QuantizedModel.load(file, m);
+        assertThat(loaded.wbits()).isEqualTo(wbits);
+        assertThat(loaded.abits()).isEqualTo(abits);
+        assertThat(testLogits(loaded.net(), m)).containsExactly(testLogits(net, m));
         return loaded;
+    }
+
+    /** {@link #assertReloadsExactly(Net, int, int, Path, NDManager)} of the context's network and bits. */
+    public static QuantizedModel.Loaded assertReloadsExactly(QuantizationContext ctx, Path file) throws IOException {
+        return assertReloadsExactly(ctx.network(), ctx.wbits(), ctx.abits(), file, ctx.manager());
+    }
+
+    /** {@code net}'s logits on 16 fixed random images. */
+    public static float[] testLogits(Net net, NDManager m) {
+        try (NDManager scope = m.newSubManager()) {
+            return Autograd.noGrad(() -> net.logits(images(16, 9).batch(scope, 0, 16), false)).toFloatArray();
+        }
     }
 }

@@ -39,7 +39,7 @@ class SpecTest {
     @Test
     void quantizersAreFoundThroughServiceLoader() {
         assertThat(Quantizer.REGISTRY.names())
-                .containsExactly("aac", "adaround", "aquant", "brecq", "dirnet", "genie-m", "lqnets", "minmax", "mixed", "mse", "pdquant", "percentile", "qat-kd", "qdrop");
+                .containsExactly("aac", "adaround", "aquant", "brecq", "dirnet", "genie-m", "lqnets", "minmax", "mixed", "mse", "once-qat", "pdquant", "percentile", "qat-kd", "qdrop");
         assertThat(Quantizer.REGISTRY.get("mse").name()).isEqualTo("mse");
     }
 

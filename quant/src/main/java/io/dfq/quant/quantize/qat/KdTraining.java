@@ -56,22 +56,35 @@ public final class KdTraining {
 
         /** A student with the default loss and no schedule. */
         static Student of(List<NDArray> parameters, List<NDArray> quantizerParameters, Runnable install) {
-            return new Student() {
-                @Override
-                public List<NDArray> parameters() {
-                    return parameters;
-                }
-
-                @Override
-                public List<NDArray> quantizerParameters() {
-                    return quantizerParameters;
-                }
-
+            return new Trained(parameters, quantizerParameters) {
                 @Override
                 public void install() {
                     install.run();
                 }
             };
+        }
+    }
+
+    /** A student of fixed parameter lists; the method supplies {@link Student#install()} and may add the rest. */
+    public abstract static class Trained implements Student {
+
+        private final List<NDArray> parameters;
+        private final List<NDArray> quantizerParameters;
+
+        /** Trains {@code parameters} with weight decay and {@code quantizerParameters} without. */
+        protected Trained(List<NDArray> parameters, List<NDArray> quantizerParameters) {
+            this.parameters = List.copyOf(parameters);
+            this.quantizerParameters = List.copyOf(quantizerParameters);
+        }
+
+        @Override
+        public List<NDArray> parameters() {
+            return parameters;
+        }
+
+        @Override
+        public List<NDArray> quantizerParameters() {
+            return quantizerParameters;
         }
     }
 

@@ -65,11 +65,9 @@ class QatKdTest {
     void distillationLowersTheLossEpochByEpochAndTheExportedModelReproducesTheNetwork(@TempDir Path dir)
             throws Exception {
         try (NDManager m = NDManager.newBaseManager(); Autograd off = Autograd.off()) {
-            Net teacher = QuantFixture.net("resnet8", 3, m);
-            QuantizationContext base = QuantFixture.context("resnet8", 3, teacher, QuantFixture.images(48, 1),
-                    QuantFixture.params("qat-kd", "epochs", 4, "batch", 16, "lr", 0.02, "w_ce", 0.5), 4, 4, m);
             Map<String, Double> metrics = new TreeMap<>();
-            QuantizationContext ctx = QuantFixture.recording(base, metrics);
+            QuantizationContext ctx = QuantFixture.training(
+                    QuantFixture.params("qat-kd", "epochs", 4, "batch", 16, "lr", 0.02, "w_ce", 0.5), 4, 4, m, metrics);
             Quantizer.REGISTRY.get("qat-kd").quantize(ctx);
             assertThat(metrics).containsOnlyKeys("qat_loss_epoch_01", "qat_loss_epoch_02", "qat_loss_epoch_03",
                     "qat_loss_epoch_04");
