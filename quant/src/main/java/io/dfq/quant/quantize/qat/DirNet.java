@@ -138,17 +138,7 @@ public final class DirNet implements Quantizer {
         lsq.forEach(LsqWeights::install);
         align(ctx, binary, p.getInt("align_samples"));
         double rbdWeight = p.getDouble("w_rbd");
-        KdTraining.run(name(), ctx, new KdTraining.Student() {
-            @Override
-            public List<NDArray> parameters() {
-                return parameters;
-            }
-
-            @Override
-            public List<NDArray> quantizerParameters() {
-                return quantizerParameters;
-            }
-
+        KdTraining.run(name(), ctx, new KdTraining.Trained(parameters, quantizerParameters) {
             @Override
             public void install() {
                 binary.forEach(BinaryWeights::install);
