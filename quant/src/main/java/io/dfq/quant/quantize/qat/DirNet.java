@@ -147,7 +147,7 @@ public final class DirNet implements Quantizer {
 
             @Override
             public NDArray loss(Net net, KdTraining.Batch batch, KdTraining.Settings s) {
-                return rbdWeight == 0 ? KdTraining.Student.super.loss(net, batch, s)
+                return rbdWeight == 0 ? super.loss(net, batch, s)
                         : distilledRepresentations(net, ctx.teacher(), batch, s, rbdWeight);
             }
 
