@@ -155,8 +155,10 @@ public abstract sealed class BinaryActivations implements ActCodebook {
 
         @Override
         public NDArray apply(NDArray x) {
+            // x's operations first, so that the results belong to x's manager, not to mu's (long-lived)
             NDArray m = mu.reshape(channels(x, (int) mu.size()));
-            return m.add(dte.sign(x.sub(m), scale).mul(beta));
+            m.attach(x.getManager());
+            return dte.sign(x.sub(m), scale).mul(beta).add(m);
         }
 
         @Override

@@ -137,6 +137,20 @@ class DirNetTest {
     }
 
     @Test
+    void aForwardOnAShortLivedManagerLeavesNothingOnTheQuantizersManager() {
+        try (NDManager m = NDManager.newBaseManager(); Autograd off = Autograd.off()) {
+            BinaryActivations.Learning act =
+                    new BinaryActivations.Learning(new float[] {0.4f, 0.6f}, 0.5f, 0.5, new Dte(0.1, 10), m);
+            int before = m.getManagedArrays().size();
+            try (NDManager batch = m.newSubManager()) {
+                act.apply(batch.randomUniform(0, 1, new Shape(2, 2, 4, 4)));
+            }
+            // the outputs belong to the batch's manager, as the calibration passes and caches assume
+            assertThat(m.getManagedArrays()).hasSize(before);
+        }
+    }
+
+    @Test
     void fixedActivationsAndWeightsRoundTripThroughTheirStoredForm() {
         try (NDManager m = NDManager.newBaseManager(); Autograd off = Autograd.off()) {
             BinaryActivations.Learning act = new BinaryActivations.Learning(new float[] {0.4f, 0.6f}, 0.5f, 0.5,
