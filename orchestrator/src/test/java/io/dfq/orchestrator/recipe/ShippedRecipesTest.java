@@ -22,13 +22,14 @@ class ShippedRecipesTest {
             recipes = files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
         }
         assertThat(recipes).extracting(p -> p.getFileName().toString())
-                .contains("quickstart.yaml", "sweep.yaml", "generators.yaml", "ptq.yaml");
+                .contains("quickstart.yaml", "sweep.yaml", "generators.yaml", "ptq.yaml", "qat.yaml");
         RecipeLoader loader = new RecipeLoader();
         for (Path file : recipes) {
             Recipe recipe = loader.load(file);
             assertThat(recipe.trials()).as(file.toString()).isNotEmpty();
         }
         assertThat(loader.load(dir.resolve("ptq.yaml")).trials()).hasSize(2 * 3 * 8 * 3 * 4);
+        assertThat(loader.load(dir.resolve("qat.yaml")).trials()).hasSize(2 * 3 * 9);
     }
 
     @Test
