@@ -197,15 +197,22 @@ public final class DirNet implements Quantizer {
                 float[] mt = t.mean(new int[] {1}).toFloatArray();
                 float[] yy = y.square().mean(new int[] {1}).toFloatArray();
                 float[] yt = y.mul(t).mean(new int[] {1}).toFloatArray();
+                float[] tt = t.square().mean(new int[] {1}).toFloatArray();
                 float[] scale = new float[channels];
                 float[] shift = new float[channels];
+                double explained = 0;
                 for (int c = 0; c < channels; c++) {
                     double variance = yy[c] - (double) my[c] * my[c];
                     double covariance = yt[c] - (double) my[c] * mt[c];
+                    double targetVariance = tt[c] - (double) mt[c] * mt[c];
                     scale[c] = variance > 1e-12 ? (float) (covariance / variance) : 1f;
                     shift[c] = (float) (mt[c] - scale[c] * (double) my[c]);
+                    explained += variance > 1e-12 && targetVariance > 1e-12
+                            ? covariance * covariance / (variance * targetVariance) : 0;
                 }
                 w.rescale(scale, shift);
+                ctx.progress().message(String.format("dirnet: aligned %s, mean R^2 %.3f of the teacher's outputs",
+                        mine.name(), explained / channels));
             }
             w.install();
         }
