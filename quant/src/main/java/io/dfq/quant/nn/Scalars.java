@@ -42,6 +42,15 @@ public final class Scalars {
         return x.pow(constant(x, c));
     }
 
+    /**
+     * {@code x} in the forward, its gradient multiplied by {@code g} in the backward: LSQ's gradient
+     * scaling of a learned quantizer parameter (Esser et al., ICLR 2020).
+     */
+    public static NDArray gradScaled(NDArray x, double g) {
+        NDArray scaled = mul(x, g);
+        return scaled.add(x.sub(scaled).stopGradient());
+    }
+
     private static NDArray constant(NDArray x, double c) {
         return x.getManager().create((float) c);
     }

@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.Shape;
 import io.dfq.quant.data.ImageSet;
 import io.dfq.quant.model.Net;
 import io.dfq.quant.model.QLayer;
+import io.dfq.quant.nn.Scalars;
 import io.dfq.quant.qcore.ActCodebook;
 import io.dfq.quant.quantize.ptq.Calibration;
 import java.util.ArrayList;
@@ -156,9 +157,15 @@ public abstract sealed class BinaryActivations implements ActCodebook {
         @Override
         public NDArray apply(NDArray x) {
             // x's operations first, so that the results belong to x's manager, not to mu's (long-lived)
-            NDArray m = mu.reshape(channels(x, (int) mu.size()));
-            m.attach(x.getManager());
-            return dte.sign(x.sub(m), scale).mul(beta).add(m);
+            // views of the leaves owned by x's manager, so that every result is x's, not the leaves'
+            // (long-lived); LSQ's gradient scaling, 1 / sqrt(elements each parameter shifts or scales)
+            NDArray muView = mu.reshape(channels(x, (int) mu.size()));
+            muView.attach(x.getManager());
+            NDArray betaView = beta.reshape(beta.getShape());
+            betaView.attach(x.getManager());
+            NDArray m = Scalars.gradScaled(muView, Math.sqrt(mu.size() / (double) x.size()));
+            NDArray b = Scalars.gradScaled(betaView, 1 / Math.sqrt(x.size()));
+            return dte.sign(x.sub(m), scale).mul(b).add(m);
         }
 
         @Override

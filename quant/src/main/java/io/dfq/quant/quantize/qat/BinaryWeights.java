@@ -78,7 +78,9 @@ final class BinaryWeights {
     NDArray binarizedWeight() {
         NDArray bw = standardized();
         NDArray sw = bw.getManager().create(scales(bw), new Shape(layer.outChannels(), 1));
-        return dte.sign(bw, 1).mul(sw).reshape(layer.weight().getShape()).mul(alpha);
+        long perChannel = layer.weightCount() / layer.outChannels();
+        return dte.sign(bw, 1).mul(sw).reshape(layer.weight().getShape())
+                .mul(Scalars.gradScaled(alpha, 1 / Math.sqrt(perChannel)));
     }
 
     /** Makes the layer's forward use the current binarized weight (once per iteration). */

@@ -42,8 +42,7 @@ public final class LsqWeights {
 
     /** The fake-quantized weight, on the autograd graph of the weights and steps. */
     public NDArray quantizedWeight() {
-        NDArray scaled = Scalars.mul(step, gradScale);
-        NDArray s = scaled.add(step.sub(scaled).stopGradient());
+        NDArray s = Scalars.gradScaled(step, gradScale);
         NDArray v = layer.weight().div(s);
         NDArray rounded = v.add(v.round().sub(v).stopGradient());
         QParams c = channels[0];

@@ -277,8 +277,7 @@ public final class OnceQat implements Quantizer {
             int b = bits[m];
             int shift = 1 << (TOP_BITS - b);
             double gradScale = 1 / (Math.sqrt(perChannel * (double) (1 << (b - 1))) * shift * shift);
-            NDArray scaled = Scalars.mul(step, gradScale);
-            NDArray s = Scalars.mul(scaled.add(step.sub(scaled).stopGradient()), shift);
+            NDArray s = Scalars.mul(Scalars.gradScaled(step, gradScale), shift);
             NDArray v = Scalars.add(layer.weight().div(s), 1 << (b - 1));
             NDArray floored = v.add(v.floor().sub(v).stopGradient());
             return Scalars.add(floored.clip(0, (1 << b) - 1), -((1 << b) - 1) / 2.0).mul(s);
