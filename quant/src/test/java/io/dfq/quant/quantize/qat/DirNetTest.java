@@ -1,7 +1,6 @@
 package io.dfq.quant.quantize.qat;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.ndarray.NDArray;
@@ -228,18 +227,6 @@ class DirNetTest {
             double plain = untrainedLogitError(0, m);
             double aligned = untrainedLogitError(48, m);
             assertThat(aligned).isLessThan(0.5 * plain);
-        }
-    }
-
-    @Test
-    void aDivergingTrainingFailsNamingTheEpoch() {
-        try (NDManager m = NDManager.newBaseManager(); Autograd off = Autograd.off()) {
-            Net teacher = QuantFixture.nanNet("resnet8", 3, m); // so is the distillation loss
-            QuantizationContext ctx = QuantFixture.context("resnet8", 3, teacher, QuantFixture.images(16, 1),
-                    QuantFixture.params("dirnet", "epochs", 2, "batch", 8), 1, 1, m);
-            assertThatThrownBy(() -> DIRNET.quantize(ctx))
-                    .isInstanceOf(IllegalStateException.class)
-                    .hasMessage("dirnet training diverged at epoch 1, batch 1: loss NaN");
         }
     }
 }

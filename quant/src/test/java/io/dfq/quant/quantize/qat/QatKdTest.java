@@ -27,6 +27,8 @@ import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.io.TempDir;
 
 class QatKdTest {
@@ -134,15 +136,16 @@ class QatKdTest {
         }
     }
 
-    @Test
-    void aDivergingTrainingFailsNamingTheEpochAndTheLoss() {
+    @ParameterizedTest
+    @CsvSource({"qat-kd, 4", "lqnets, 4", "dirnet, 1", "once-qat, 8"})
+    void aDivergingTrainingFailsNamingTheEpochAndTheLoss(String method, int bits) {
         try (NDManager m = NDManager.newBaseManager(); Autograd off = Autograd.off()) {
             Net teacher = QuantFixture.nanNet("resnet8", 3, m); // so is the distillation loss
             QuantizationContext ctx = QuantFixture.context("resnet8", 3, teacher, QuantFixture.images(16, 1),
-                    QuantFixture.params("qat-kd", "epochs", 2, "batch", 8), 4, 4, m);
-            assertThatThrownBy(() -> Quantizer.REGISTRY.get("qat-kd").quantize(ctx))
+                    QuantFixture.params(method, "epochs", 2, "batch", 8), bits, bits, m);
+            assertThatThrownBy(() -> Quantizer.REGISTRY.get(method).quantize(ctx))
                     .isInstanceOf(IllegalStateException.class)
-                    .hasMessage("qat-kd training diverged at epoch 1, batch 1: loss NaN");
+                    .hasMessage(method + " training diverged at epoch 1, batch 1: loss NaN");
         }
     }
 }
