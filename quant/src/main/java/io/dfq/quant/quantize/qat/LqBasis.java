@@ -138,10 +138,24 @@ public final class LqBasis {
 
     /** The quantized values of {@code x}. */
     public float[] quantize(float[] x) {
+        return values(encode(x));
+    }
+
+    /**
+     * A training step's order in one pass: the quantized values of {@code x} with the current basis,
+     * then one QEM step on {@code x} and those codes.
+     */
+    public float[] quantizeAndUpdate(float[] x) {
         int[] idx = encode(x);
+        float[] out = values(idx);
+        update(x, idx);
+        return out;
+    }
+
+    private float[] values(int[] idx) {
         float[] levels = levels();
-        float[] out = new float[x.length];
-        for (int k = 0; k < x.length; k++) {
+        float[] out = new float[idx.length];
+        for (int k = 0; k < idx.length; k++) {
             out[k] = levels[idx[k]];
         }
         return out;
@@ -149,7 +163,10 @@ public final class LqBasis {
 
     /** One QEM step on the values {@code x}: the least-squares basis of their codes, averaged in. */
     public void update(float[] x) {
-        int[] idx = encode(x);
+        update(x, encode(x));
+    }
+
+    private void update(float[] x, int[] idx) {
         int n = 1 << bits;
         double[] count = new double[n];
         double[] sum = new double[n];

@@ -56,8 +56,7 @@ final class LqWeights {
         float[] quantized = new float[values.length];
         for (int c = 0; c < bases.length; c++) {
             float[] channel = Arrays.copyOfRange(values, c * per, (c + 1) * per);
-            System.arraycopy(bases[c].quantize(channel), 0, quantized, c * per, per);
-            bases[c].update(channel);
+            System.arraycopy(bases[c].quantizeAndUpdate(channel), 0, quantized, c * per, per);
         }
         NDArray q = w.getManager().create(quantized, w.getShape());
         layer.setQuantizedWeight(w.add(q.sub(w).stopGradient()), bits);
