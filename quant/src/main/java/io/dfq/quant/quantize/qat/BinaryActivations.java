@@ -156,9 +156,8 @@ public abstract sealed class BinaryActivations implements ActCodebook {
 
         @Override
         public NDArray apply(NDArray x) {
-            // x's operations first, so that the results belong to x's manager, not to mu's (long-lived)
-            // views of the leaves owned by x's manager, so that every result is x's, not the leaves'
-            // (long-lived); LSQ's gradient scaling, 1 / sqrt(elements each parameter shifts or scales)
+            // views of the leaves, owned by x's manager, so that every result is x's and not the
+            // long-lived leaves'; LSQ's gradient scaling: 1 / sqrt(elements each parameter shifts or scales)
             NDArray muView = mu.reshape(channels(x, (int) mu.size()));
             muView.attach(x.getManager());
             NDArray betaView = beta.reshape(beta.getShape());
