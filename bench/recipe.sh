@@ -2,15 +2,18 @@
 # Runs one benchmark recipe to completion (re-running resumes: finished trials and cached teachers
 # and synthetic sets are reused), then prints the teachers, the leaderboard, seconds per stage,
 # seconds per synthetic set per generator and per quantization per quantizer, and the peak RSS.
-# Usage: bench/recipe.sh RECIPE_FILE RECIPE_NAME [HOME_DIR]   (default home runs/bench)
+# Usage: bench/recipe.sh RECIPE_FILE RECIPE_NAME [HOME_DIR [RUN_OPTION...]]   (default home runs/bench;
+# run options such as --threads 1 go to `orchestrator run`: with another job on the machine, engine
+# threads beyond the free cores slow PyTorch down many times over)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 recipe="$1"
 name="$2"
 home="${3:-$root/runs/bench}"
+shift $(($# < 3 ? $# : 3))
 orch="$root/bin/orchestrator"
 
-/usr/bin/time -f 'wall %e s, peak RSS %M KiB' "$orch" run "$recipe" --home "$home" --quiet || true
+/usr/bin/time -f 'wall %e s, peak RSS %M KiB' "$orch" run "$recipe" --home "$home" --quiet "$@" || true
 echo
 echo "== teachers =="
 python3 "$root/bench/teacher.py" "$home"/artifacts/teacher/*/meta.json
