@@ -15,9 +15,12 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.net.ServerSocket;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
@@ -266,6 +269,21 @@ class CliEndToEndTest {
         assertThat(run.err()).contains(bad + ":" + line + ":" + column + ": unknown generator 'zerq'")
                 .contains("valid: " + validNames);
         assertThat(badHome.resolve("db")).doesNotExist();
+    }
+
+    @Test
+    @Order(14)
+    void aSecondRunOnAHomeThatARunHoldsIsRefusedAndChangesNothing() throws IOException {
+        Map<String, Instant> before = updatedByKey(trials(home));
+        CliResult second;
+        try (FileChannel channel = FileChannel.open(home.resolve("run.lock"), StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE); FileLock held = channel.lock()) {
+            second = cli("run", "--home", home.toString(), "--workers", "1", "--force", recipe.toString());
+        }
+
+        assertThat(second.exitCode()).as(second.transcript()).isNotZero();
+        assertThat(second.err()).contains("another run or coordinator is using " + home.toAbsolutePath());
+        assertThat(updatedByKey(trials(home))).isEqualTo(before);
     }
 
     @Test

@@ -24,6 +24,7 @@ import io.dfq.results.ResultStore;
 import io.dfq.results.Tables;
 import io.dfq.results.TrialQuery;
 import io.dfq.results.TrialStatus;
+import java.io.Closeable;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -90,7 +91,7 @@ abstract class SweepCommand implements Callable<Integer> {
         Settings settings = settings(Math.max(1, slots));
         Path data = dataDir != null ? dataDir : recipe.dataDir().orElse(null);
         List<TrialSpec> trials = recipe.trials();
-        try (ResultStore store = home.open()) {
+        try (Closeable claim = home.claimForSweep(); ResultStore store = home.open()) {
             int requeued = store.requeueRunning();
             if (requeued > 0) {
                 System.err.println(requeued + " trial(s) left running by an earlier process re-queued");
