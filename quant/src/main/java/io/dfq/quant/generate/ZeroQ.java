@@ -102,11 +102,16 @@ public final class ZeroQ implements Generator {
 
     /** Per-image, per-channel mean and std of the input pulled to 0 and 1. */
     static NDArray inputLoss(NDArray x) {
+        NDArray[] m = inputMoments(x);
+        return m[0].square().mean().add(m[1].sub(1).square().mean());
+    }
+
+    /** Each image's per-channel mean and std, as {mean, std} over (image, channel). */
+    static NDArray[] inputMoments(NDArray x) {
         Shape s = x.getShape();
         NDArray flat = x.reshape(s.get(0) * s.get(1), -1);
         NDArray mean = flat.mean(new int[] {1});
         NDArray var = flat.sub(mean.reshape(-1, 1)).square().mean(new int[] {1});
-        NDArray std = var.add(TapBatchNorm.EPS).sqrt();
-        return mean.square().mean().add(std.sub(1).square().mean());
+        return new NDArray[] {mean, var.add(TapBatchNorm.EPS).sqrt()};
     }
 }

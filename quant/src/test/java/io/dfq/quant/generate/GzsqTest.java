@@ -13,6 +13,7 @@ import io.dfq.quant.model.Models;
 import io.dfq.quant.model.Net;
 import io.dfq.quant.model.QLayer;
 import io.dfq.quant.model.TapBatchNorm;
+import io.dfq.quant.nn.Autograd;
 import io.dfq.quant.pipeline.ProgressListener;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -89,21 +90,57 @@ class GzsqTest {
             NDArray tMean = m.create(new float[] {0, 3});
             NDArray tStd = m.create(new float[] {1, 1});
             // z-score: channel 0: 1 / sqrt(2 (1 + 1e-6)^2) = 0.7071061; channel 1: 0 -> mean 0.3535531
-            assertThat(Gzsq.distance(mean, std, tMean, tStd, true, S).getFloat())
+            assertThat(Gzsq.distance(mean, std, tMean, tStd, Gzsq.Distance.ZSCORE, S).getFloat())
                     .isCloseTo(0.3535531f, within(1e-6f));
             // L2: channel 0: 1^2 + 0^2; channel 1: 0^2 + (2 - 1)^2 -> mean 1
-            assertThat(Gzsq.distance(mean, std, tMean, tStd, false, S).getFloat())
+            assertThat(Gzsq.distance(mean, std, tMean, tStd, Gzsq.Distance.L2, S).getFloat())
                     .isCloseTo(1f, within(1e-6f));
             // input term: one image [0, 2, 0, 2]: mean 1, std sqrt(1 + 1e-5) = 1.000005;
             // 1 / sqrt(1.000006^2 + 1.000001^2) = 1 / sqrt(2.000014) = 0.7071043
             NDArray x = m.create(new float[] {0, 2, 0, 2}, new Shape(1, 1, 2, 2));
-            assertThat(Gzsq.inputLoss(x, true, S).getFloat()).isCloseTo(0.7071043f, within(1e-6f));
+            assertThat(Gzsq.inputLoss(x, Gzsq.Distance.ZSCORE, S).getFloat()).isCloseTo(0.7071043f, within(1e-6f));
             // layer term: the sum over layers, each against its own target
             List<PreActivations.Moments> observed = List.of(
                     new PreActivations.Moments(1, mean, std), new PreActivations.Moments(0, tMean, tStd));
             NDArray[][] targets = {{tMean, tStd}, {tMean, tStd}};
-            assertThat(Gzsq.layerLoss(observed, targets, true, S).getFloat())
+            assertThat(Gzsq.layerLoss(observed, targets, Gzsq.Distance.ZSCORE, S).getFloat())
                     .isCloseTo(0.3535531f, within(1e-6f));
+        }
+    }
+
+    @Test
+    void theFixedZScoreHasTheSameValueAndNoGradientThroughTheSpread() {
+        try (NDManager m = NDManager.newBaseManager(); NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            NDArray tMean = m.create(new float[] {0, 3});
+            NDArray tStd = m.create(new float[] {1, 1});
+            float[][] values = new float[2][];
+            float[][] spreadGradients = new float[2][];
+            Gzsq.Distance[] kinds = {Gzsq.Distance.ZSCORE, Gzsq.Distance.ZSCORE_FIXED};
+            for (int k = 0; k < kinds.length; k++) {
+                NDArray mean = m.create(new float[] {1, 2});
+                NDArray std = m.create(new float[] {1, 2});
+                mean.setRequiresGradient(true);
+                std.setRequiresGradient(true);
+                try (Autograd g = Autograd.record()) {
+                    NDArray d = Gzsq.distance(mean, std, tMean, tStd, kinds[k], S);
+                    values[k] = new float[] {d.getFloat()};
+                    g.backward(d);
+                }
+                spreadGradients[k] = std.getGradient().toFloatArray();
+                // d/dmu of 0.5 * |mu - mu_t| / spread: sign(gap) * 0.5 / spread, in both
+                assertThat(mean.getGradient().toFloatArray())
+                        .containsExactly(new float[] {0.5f / (float) Math.sqrt(2), -0.5f / (float) Math.sqrt(5)},
+                                within(1e-5f));
+            }
+            // 0.5 * (1 / sqrt(2) + 1 / sqrt(5)) = 0.5 * (0.7071068 + 0.4472136) = 0.5771602
+            assertThat(values[0][0]).isCloseTo(0.5771602f, within(1e-6f));
+            assertThat(values[1][0]).isEqualTo(values[0][0]);
+            // the paper's z-score falls as sigma grows: d/dsigma = -0.5 * |gap| * sigma / spread^3
+            assertThat(spreadGradients[0])
+                    .containsExactly(new float[] {-0.5f / (float) Math.pow(2, 1.5), -1f / (float) Math.pow(5, 1.5)},
+                            within(1e-5f));
+            assertThat(spreadGradients[1]).containsExactly(0f, 0f);
         }
     }
 
