@@ -11,11 +11,13 @@ import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -32,6 +34,10 @@ import org.apache.pekko.actor.typed.receptionist.ServiceKey;
  * and a worker holds at most one trial; a worker told {@link Worker.NoWork} is woken with {@link
  * Worker.WorkAvailable} when a retry puts work back. All decisions happen here, in one actor, so
  * they need no locks, and every write goes through the {@link ResultWriter} in decision order.
+ * A worker gets the first waiting trial whose teacher ({@link TrialSpec#teacher()}) no running
+ * trial shares, else the first whose calibration set ({@link TrialSpec#calibrationSet()}) none
+ * shares, else the first waiting trial: trials of one teacher and one set queue back to back, and a
+ * second worker handed the same ones would only wait while the first trains or synthesizes them.
  *
  * <p>An attempt fails when the runner throws, when the outcome has a NaN or infinite metric (the
  * worker names it) or when it runs past {@link Settings#trialTimeout()}; it is queued again until
@@ -246,9 +252,34 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
             worker.tell(new Worker.NoWork());
             idle.add(worker);
         } else {
-            assign(pending.poll(), worker);
+            assign(next(), worker);
         }
         return this;
+    }
+
+    /** Removes and returns the trial to hand out next (see the class comment). */
+    private TrialSpec next() {
+        Set<String> teachers = new HashSet<>();
+        Set<String> sets = new HashSet<>();
+        running.values().forEach(run -> {
+            teachers.add(run.spec().teacher());
+            sets.add(run.spec().calibrationSet());
+        });
+        TrialSpec spec = takeFirst(candidate -> !teachers.contains(candidate.teacher()));
+        spec = spec != null ? spec : takeFirst(candidate -> !sets.contains(candidate.calibrationSet()));
+        return spec != null ? spec : pending.poll();
+    }
+
+    /** Removes and returns the first waiting trial that passes {@code test}, or null. */
+    private TrialSpec takeFirst(Predicate<TrialSpec> test) {
+        for (Iterator<TrialSpec> it = pending.iterator(); it.hasNext(); ) {
+            TrialSpec spec = it.next();
+            if (test.test(spec)) {
+                it.remove();
+                return spec;
+            }
+        }
+        return null;
     }
 
     private void assign(TrialSpec spec, ActorRef<Worker.Command> worker) {

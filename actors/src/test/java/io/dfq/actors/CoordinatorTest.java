@@ -64,6 +64,39 @@ class CoordinatorTest {
     }
 
     @Test
+    void aWorkerIsHandedATrialOfACalibrationSetNoRunningTrialShares() {
+        List<TrialSpec> specs = List.of(spec("a-w8", 0), spec("a-w4", 0), spec("b-w8", 1), spec("b-w4", 1));
+        ActorRef<Coordinator.Command> coordinator = coordinator(specs, new Settings(2, 1, Duration.ZERO));
+        TestProbe<Worker.Command> first = testKit.createTestProbe();
+        TestProbe<Worker.Command> second = testKit.createTestProbe();
+
+        assertThat(requestWork(coordinator, first)).isEqualTo(new Worker.Assign(spec("a-w8", 0), 1, coordinator));
+        // a-w4 would wait for a-w8's set: b-w8 goes first
+        assertThat(requestWork(coordinator, second)).isEqualTo(new Worker.Assign(spec("b-w8", 1), 1, coordinator));
+        coordinator.tell(new Coordinator.TrialCompleted("a-w8", 1, outcome(0.9)));
+        // a's set is free again (b's is in use)
+        assertThat(requestWork(coordinator, first)).isEqualTo(new Worker.Assign(spec("a-w4", 0), 1, coordinator));
+        coordinator.tell(new Coordinator.TrialCompleted("a-w4", 1, outcome(0.9)));
+        // only b-w4 is left, sharing the running b-w8's set: it is handed out all the same
+        assertThat(requestWork(coordinator, first)).isEqualTo(new Worker.Assign(spec("b-w4", 1), 1, coordinator));
+    }
+
+    @Test
+    void aWorkerIsHandedATrialOfATeacherNoRunningTrialSharesFirst() {
+        List<TrialSpec> specs = List.of(spec("r-0", "resnet20", 0), spec("r-1", "resnet20", 1),
+                spec("m-0", "mobilenetv2", 0));
+        ActorRef<Coordinator.Command> coordinator = coordinator(specs, new Settings(2, 1, Duration.ZERO));
+        TestProbe<Worker.Command> first = testKit.createTestProbe();
+        TestProbe<Worker.Command> second = testKit.createTestProbe();
+
+        assertThat(requestWork(coordinator, first)).isEqualTo(new Worker.Assign(spec("r-0", "resnet20", 0), 1,
+                coordinator));
+        // r-1 has a set of its own but would wait for the resnet20 teacher r-0 trains
+        assertThat(requestWork(coordinator, second)).isEqualTo(new Worker.Assign(spec("m-0", "mobilenetv2", 0), 1,
+                coordinator));
+    }
+
+    @Test
     void anIdleWorkerIsWokenWhenARetryQueuesWork() {
         ActorRef<Coordinator.Command> coordinator =
                 coordinator(List.of(spec("a")), new Settings(2, 2, Duration.ZERO));

@@ -1,6 +1,7 @@
 package io.dfq.actors;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dfq.quant.pipeline.TrialOutcome;
 import io.dfq.quant.pipeline.TrialSpec;
 import java.util.List;
@@ -14,6 +15,18 @@ final class TestTrials {
 
     static TrialSpec spec(String key) {
         return new TrialSpec(key, "test", JsonNodeFactory.instance.objectNode().put("name", key));
+    }
+
+    /** A spec whose calibration set is decided by {@code seed} alone. */
+    static TrialSpec spec(String key, int seed) {
+        return spec(key, "resnet20", seed);
+    }
+
+    /** A spec with the teacher {@code model} and the calibration seed {@code seed}. */
+    static TrialSpec spec(String key, String model, int seed) {
+        ObjectNode config = JsonNodeFactory.instance.objectNode().put("name", key).put("seed", seed);
+        config.putObject("teacher").put("model", model);
+        return new TrialSpec(key, "test", config);
     }
 
     /** Specs {@code t0 .. t(n-1)}. */
