@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 
@@ -62,10 +63,11 @@ public final class Gzsq implements Generator {
     enum Distance {
         ZSCORE, ZSCORE_FIXED, L2;
 
-        static final List<String> NAMES = List.of("zscore", "zscore_fixed", "l2");
+        static final List<String> NAMES =
+                Arrays.stream(values()).map(d -> d.name().toLowerCase(Locale.ROOT)).toList();
 
         static Distance of(String name) {
-            return values()[NAMES.indexOf(name)];
+            return valueOf(name.toUpperCase(Locale.ROOT));
         }
     }
 
@@ -81,7 +83,8 @@ public final class Gzsq implements Generator {
     public List<ParamSpec> params() {
         return PixelOptimization.params(500, 32, 2, 100,
                 ParamSpec.choice("distance", "zscore_fixed", Distance.NAMES,
-                        "statistics distance (zscore_fixed: the z-score with its spread held constant in the gradient)"),
+                        "statistics distance (zscore_fixed: the z-score with its spread held constant in the"
+                                + " gradient)"),
                 ParamSpec.real("w_layers", 1.0, 0, 1000, "weight of the layer statistics term"),
                 ParamSpec.real("w_input", 1.0, 0, 1000, "weight of the input N(0, 1) term"),
                 ParamSpec.choice("esa_mean", "mean", ESA, "fill for missing channels' means"),

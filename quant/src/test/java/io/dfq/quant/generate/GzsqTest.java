@@ -114,7 +114,7 @@ class GzsqTest {
             scope.suppressNotUsedWarning();
             NDArray tMean = m.create(new float[] {0, 3});
             NDArray tStd = m.create(new float[] {1, 1});
-            float[][] values = new float[2][];
+            float[] values = new float[2];
             float[][] spreadGradients = new float[2][];
             Gzsq.Distance[] kinds = {Gzsq.Distance.ZSCORE, Gzsq.Distance.ZSCORE_FIXED};
             for (int k = 0; k < kinds.length; k++) {
@@ -124,7 +124,7 @@ class GzsqTest {
                 std.setRequiresGradient(true);
                 try (Autograd g = Autograd.record()) {
                     NDArray d = Gzsq.distance(mean, std, tMean, tStd, kinds[k], S);
-                    values[k] = new float[] {d.getFloat()};
+                    values[k] = d.getFloat();
                     g.backward(d);
                 }
                 spreadGradients[k] = std.getGradient().toFloatArray();
@@ -134,8 +134,8 @@ class GzsqTest {
                                 within(1e-5f));
             }
             // 0.5 * (1 / sqrt(2) + 1 / sqrt(5)) = 0.5 * (0.7071068 + 0.4472136) = 0.5771602
-            assertThat(values[0][0]).isCloseTo(0.5771602f, within(1e-6f));
-            assertThat(values[1][0]).isEqualTo(values[0][0]);
+            assertThat(values[0]).isCloseTo(0.5771602f, within(1e-6f));
+            assertThat(values[1]).isEqualTo(values[0]);
             // the paper's z-score falls as sigma grows: d/dsigma = -0.5 * |gap| * sigma / spread^3
             assertThat(spreadGradients[0])
                     .containsExactly(new float[] {-0.5f / (float) Math.pow(2, 1.5), -1f / (float) Math.pow(5, 1.5)},
