@@ -142,6 +142,11 @@ final class InMemoryResultStore implements ResultStore {
     }
 
     @Override
+    public int retainOnly(String recipe, Collection<String> keys) {
+        throw new UnsupportedOperationException("not used by the actors");
+    }
+
+    @Override
     public List<String> recipes() {
         throw new UnsupportedOperationException("not used by the actors");
     }

@@ -331,7 +331,6 @@ class CliEndToEndTest {
         assertThat(bad.err()).contains("unknown method family 'optimizer'; valid: generator, quantizer");
     }
 
-    /** Runs the command line with {@code args}, capturing what it prints. */
     @Test
     @Order(13)
     void runClusterRecomputesEveryTrialOnTheCoordinatorNodesOwnSlot() throws IOException {
@@ -356,6 +355,25 @@ class CliEndToEndTest {
         });
     }
 
+    @Test
+    @Order(14)
+    void aRecipeEditedToNewKeysShowsOnlyItsCurrentTrialsAndKeepsTheOldOnes(@TempDir Path scratch) throws IOException {
+        Path edited = scratch.resolve("tiny.yaml");
+        Files.writeString(edited, Files.readString(recipe).replace("generator.iters: 3", "generator.iters: 4"));
+
+        CliResult run = cli("run", "--home", home.toString(), "--workers", "1", "--quiet", edited.toString());
+
+        assertThat(run.exitCode()).as(run.transcript()).isZero();
+        assertThat(run.err()).contains("recipe " + RECIPE_NAME + " no longer expands to 2 trial(s) of an earlier run");
+        assertThat(summary(run)).isEqualTo(new Summary(2, 0, 2));
+        assertThat(leaderboardRows(run.out())).hasSize(TRIALS);
+        assertThat(trials(home)).hasSize(TRIALS).allSatisfy(t -> assertThat(t.status()).isEqualTo(TrialStatus.DONE));
+        try (ResultStore store = H2ResultStore.open(home)) {
+            assertThat(store.list(TrialQuery.all().withGenerator("zeroq"))).hasSize(4);
+        }
+    }
+
+    /** Runs the command line with {@code args}, capturing what it prints. */
     private static CliResult cli(String... args) {
         PrintStream originalOut = System.out;
         PrintStream originalErr = System.err;

@@ -209,6 +209,15 @@ public final class H2ResultStore implements ResultStore {
     }
 
     @Override
+    public int retainOnly(String recipe, Collection<String> keys) {
+        Object[] array = keys.toArray(new String[0]);
+        return write("retain " + keys.size() + " trials of recipe " + recipe, c -> update(c,
+                "DELETE FROM recipe_trials WHERE recipe = ? AND NOT trial_key = ANY(?) AND NOT (LOCATE(?, trial_key) > 0"
+                        + " AND LEFT(trial_key, LOCATE(?, trial_key) - 1) = ANY(?))",
+                recipe, array, NESTED, NESTED, array));
+    }
+
+    @Override
     public void reset(Collection<String> keys) {
         if (keys.isEmpty()) {
             return;
@@ -396,7 +405,7 @@ public final class H2ResultStore implements ResultStore {
         return read("list recipes", c -> {
             List<String> recipes = new ArrayList<>();
             try (PreparedStatement select =
-                            c.prepareStatement("SELECT DISTINCT recipe FROM trials ORDER BY recipe");
+                            c.prepareStatement("SELECT DISTINCT recipe FROM recipe_trials ORDER BY recipe");
                     ResultSet rows = select.executeQuery()) {
                 while (rows.next()) {
                     recipes.add(rows.getString(1));

@@ -23,6 +23,15 @@ public interface ResultStore extends ResultReader {
     void register(List<NewTrial> trials);
 
     /**
+     * Makes {@code keys} the whole expansion of {@code recipe}: every other trial linked to it
+     * (one its recipe file no longer expands to, after an edit changed a method's parameters and so
+     * its key) is unlinked, with its nested results, and leaves the recipe's leaderboard, counts
+     * and exports. Nothing is deleted: the trial stays in the database, in every other recipe that
+     * expands to it and in the unfiltered views. Returns how many rows were unlinked.
+     */
+    int retainOnly(String recipe, Collection<String> keys);
+
+    /**
      * Puts the given trials back to PENDING with no attempts, metrics, artifacts, error or
      * worker ({@code --force}), and drops their nested results (their success records them again);
      * keys not present are skipped.

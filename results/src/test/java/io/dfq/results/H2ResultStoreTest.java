@@ -74,6 +74,32 @@ class H2ResultStoreTest {
     }
 
     @Test
+    void retainOnlyUnlinksTrialsTheRecipeNoLongerExpandsToAndKeepsThem() {
+        store.register(List.of(trial("old", "gzsq", "mse", 4, 0), trial("kept", "zeroq", "once-qat", 8, 0)));
+        store.register(List.of(new NewTrial("old", "other", Configs.config("gzsq", "mse", 4, 0))));
+        for (String key : List.of("old", "kept")) {
+            store.markRunning(key, 1, "cpu");
+        }
+        store.recordSuccess("old", 1, result(10.0, 88.0, 11.0, 1000));
+        store.recordSuccess("kept", 1, nested(80.0, 70.0, 40.0));
+        // the edited recipe expands to "kept" and a new key in place of "old"
+        store.register(List.of(trial("new", "gzsq", "mse", 4, 0), trial("kept", "zeroq", "once-qat", 8, 0)));
+
+        assertThat(store.retainOnly("fmnist", Set.of("new", "kept"))).isEqualTo(1);
+
+        assertThat(store.list(TrialQuery.all().withRecipe("fmnist"))).extracting(TrialRecord::key)
+                .containsExactly("kept", "kept~w4a4", "kept~w2a2", "new");
+        assertThat(store.leaderboard(TrialQuery.all().withRecipe("fmnist").withGenerator("gzsq"))).isEmpty();
+        assertThat(store.counts("fmnist")).containsEntry(TrialStatus.DONE, 3).containsEntry(TrialStatus.PENDING, 1);
+        assertThat(store.find("old").orElseThrow().metric("top1")).contains(10.0);
+        assertThat(store.list(TrialQuery.all().withRecipe("other"))).extracting(TrialRecord::key)
+                .containsExactly("old");
+        assertThat(store.retainOnly("fmnist", Set.of("new", "kept"))).isZero();
+        assertThat(store.retainOnly("other", Set.of())).isEqualTo(1);
+        assertThat(store.recipes()).containsExactly("fmnist");
+    }
+
+    @Test
     void registerIsIdempotent() {
         store.register(List.of(trial("k1", "zeroq", "mse", 4, 0)));
         store.markRunning("k1", 1, "cpu");

@@ -97,6 +97,11 @@ abstract class SweepCommand implements Callable<Integer> {
                 System.err.println(requeued + " trial(s) left running by an earlier process re-queued");
             }
             Set<String> keys = trials.stream().map(TrialSpec::key).collect(Collectors.toSet());
+            int unlinked = store.retainOnly(recipe.name(), keys);
+            if (unlinked > 0) {
+                System.err.printf("recipe %s no longer expands to %d trial(s) of an earlier run: they leave its"
+                        + " leaderboard and stay in the database%n", recipe.name(), unlinked);
+            }
             if (force) {
                 store.reset(store.keysWithStatus(keys, TrialStatus.DONE));
                 store.reset(store.keysWithStatus(keys, TrialStatus.FAILED));
