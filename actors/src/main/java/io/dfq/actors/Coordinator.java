@@ -354,7 +354,13 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
 
     private Behavior<Command> onWriteReplied(WriteReplied replied) {
         if (replied.reply() instanceof ResultWriter.WriteFailed writeFailed) {
-            getContext().getLog().error("result not stored: {}", writeFailed.reason());
+            if (stopRequests.isEmpty()) {
+                getContext().getLog().error("result not stored: {}", writeFailed.reason());
+            } else {
+                // on SIGTERM H2's own shutdown hook may close the database first
+                getContext().getLog().warn("stopping: a trial in flight stays RUNNING in the database, the next"
+                        + " run re-queues it ({})", writeFailed.reason());
+            }
         }
         return this;
     }

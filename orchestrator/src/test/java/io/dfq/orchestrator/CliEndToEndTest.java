@@ -129,6 +129,8 @@ class CliEndToEndTest {
         });
         assertThat(firstRunTrials).extracting(t -> artifacts.resolve(t.artifacts().get("synthetic")))
                 .hasSameElementsAs(synthetic);
+        assertThat(artifacts.resolve("checkpoints").resolve("synthetic"))
+                .as("zeroq's batch checkpoints, deleted once its set is stored").isEmptyDirectory();
 
         assertThat(leaderboardRows(firstRun.out())).as(firstRun.transcript()).hasSize(TRIALS);
     }

@@ -133,6 +133,7 @@ public final class ArtifactStore {
         if (Files.exists(dir)) {
             deleteTree(dir);
         }
+        deleteLeftovers(dir.getParent(), key);
         if (fetch(kind, key, dir)) {
             return new Obtained(dir, false);
         }
@@ -147,6 +148,21 @@ public final class ArtifactStore {
             }
         }
         return new Obtained(dir, true);
+    }
+
+    /**
+     * Deletes the temporary directories of {@code key} that a killed process left: under the
+     * artifact's lock no one else is writing one.
+     */
+    private static void deleteLeftovers(Path parent, String key) throws IOException {
+        try (Stream<Path> siblings = Files.list(parent)) {
+            for (Path p : siblings.toList()) {
+                String name = p.getFileName().toString();
+                if (Files.isDirectory(p) && (name.startsWith(key + ".tmp") || name.startsWith(key + ".fetch"))) {
+                    deleteTree(p);
+                }
+            }
+        }
     }
 
     /** Whether a verified copy of the artifact was fetched into {@code dir}. */

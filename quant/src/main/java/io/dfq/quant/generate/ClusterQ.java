@@ -16,7 +16,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Random;
 
 /**
  * ClusterQ (Y. Gao, Z. Zhang, R. Hong, H. Zhang, J. Fan, S. Yan, M. Wang, "ClusterQ: Semantic
@@ -83,22 +82,25 @@ public final class ClusterQ implements Generator {
                 p.getDouble("ema"));
         Shape img = ctx.imageShape();
         int size = (int) img.size();
-        Random rnd = new Random(ctx.seed());
+        BatchRun run = new BatchRun(ctx.seed());
         float[] out = new float[ctx.samples() * size];
-        LossTerms terms = new LossTerms();
         int batches = (ctx.samples() + batch - 1) / batch;
         for (int b = 0, from = 0; from < ctx.samples(); b++, from += batch) {
             int n = Math.min(batch, ctx.samples() - from);
             int[] y = ClassLabels.roundRobin(from, n, classes);
-            float[] pixels = Init.gaussian(rnd, new Shape(n).addAll(img), 1.0);
-            optimizeBatch(ctx, pixels, y, centroids, p, terms);
+            float[] pixels = run.batch(ctx, b, () -> {
+                float[] init = Init.gaussian(run.rnd(), new Shape(n).addAll(img), 1.0);
+                optimizeBatch(ctx, init, y, centroids, p, run.terms());
+                return init;
+            });
             updateCentroids(ctx, pixels, y, centroids);
             System.arraycopy(pixels, 0, out, from * size, n * size);
+            LossTerms terms = run.terms();
             ctx.progress().message(String.format("clusterq batch %d/%d: loss %.4f -> %.4f", b + 1, batches,
                     terms.first(LossTerms.TOTAL), terms.last(LossTerms.TOTAL)));
             terms.endBatch();
         }
-        Map<String, Double> stats = terms.stats();
+        Map<String, Double> stats = run.terms().stats();
         stats.put("iterations", (double) p.getInt("iters"));
         stats.put("start_layer", (double) (bns.size() - centroids.layers()));
         return new SyntheticSet(new ImageSet(out, ClassLabels.roundRobin(0, ctx.samples(), classes),

@@ -17,7 +17,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Random;
 
 /**
  * DSG (X. Zhang, H. Qin, Y. Ding, R. Gong, Q. Yan, R. Tao, Y. Li, F. Yu, X. Liu, "Diversifying
@@ -74,23 +73,26 @@ public final class Dsg implements Generator {
         int batch = p.getInt("batch") == 0 ? layers : p.getInt("batch");
         Shape img = ctx.imageShape();
         int size = (int) img.size();
-        Random rnd = new Random(ctx.seed());
+        BatchRun run = new BatchRun(ctx.seed());
         Margins margins = p.getBool("slack")
-                ? noiseMargins(ctx, Init.gaussian(rnd, new Shape(batch).addAll(img), 1.0), batch, p)
+                ? noiseMargins(ctx, Init.gaussian(run.rnd(), new Shape(batch).addAll(img), 1.0), batch, p)
                 : new Margins(new float[layers], new float[layers]);
         float[] out = new float[ctx.samples() * size];
-        LossTerms terms = new LossTerms();
         int batches = (ctx.samples() + batch - 1) / batch;
         for (int b = 0, from = 0; from < ctx.samples(); b++, from += batch) {
             int n = Math.min(batch, ctx.samples() - from);
-            float[] pixels = Init.gaussian(rnd, new Shape(n).addAll(img), 1.0);
-            optimizeBatch(ctx, pixels, n, p, margins, terms);
+            float[] pixels = run.batch(ctx, b, () -> {
+                float[] init = Init.gaussian(run.rnd(), new Shape(n).addAll(img), 1.0);
+                optimizeBatch(ctx, init, n, p, margins, run.terms());
+                return init;
+            });
             System.arraycopy(pixels, 0, out, from * size, n * size);
+            LossTerms terms = run.terms();
             ctx.progress().message(String.format("dsg batch %d/%d: loss %.4f -> %.4f", b + 1, batches,
                     terms.first(LossTerms.TOTAL), terms.last(LossTerms.TOTAL)));
             terms.endBatch();
         }
-        Map<String, Double> stats = terms.stats();
+        Map<String, Double> stats = run.terms().stats();
         stats.put("iterations", (double) p.getInt("iters"));
         stats.put("batch", (double) batch);
         stats.put("slack_delta_mean", mean(margins.delta()));

@@ -19,6 +19,7 @@ import java.util.function.Supplier;
  * @param trainingData the labelled training split, loaded on demand (only data-using methods call it)
  * @param manager a manager for the generation's arrays, closed by the caller
  * @param progress where iteration and loss lines go
+ * @param checkpoints where a batch-wise generator keeps its finished batches (resuming a killed run)
  */
 public record GenerationContext(
         Net teacher,
@@ -28,4 +29,12 @@ public record GenerationContext(
         long seed,
         Supplier<ImageSet> trainingData,
         NDManager manager,
-        ProgressListener progress) {}
+        ProgressListener progress,
+        BatchCheckpoints checkpoints) {
+
+    /** A context without checkpoints: every batch is computed. */
+    public GenerationContext(Net teacher, JsonNode params, int samples, Shape imageShape, long seed,
+            Supplier<ImageSet> trainingData, NDManager manager, ProgressListener progress) {
+        this(teacher, params, samples, imageShape, seed, trainingData, manager, progress, BatchCheckpoints.NONE);
+    }
+}

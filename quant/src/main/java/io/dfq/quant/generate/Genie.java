@@ -18,6 +18,7 @@ import io.dfq.quant.nn.Scalars;
 import io.dfq.quant.spec.ParamSpec;
 import io.dfq.quant.spec.Params;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -98,7 +99,20 @@ public final class Genie implements Generator {
             swing(teacher, p.getBool("swing") ? swingRnd : null);
             for (int from = 0; from < ctx.samples(); from += p.getInt("batch")) {
                 int n = Math.min(p.getInt("batch"), ctx.samples() - from);
-                double[] terms = distill(ctx, p, rnd, n, out, from * size);
+                Optional<BatchCheckpoints.Finished> finished = ctx.checkpoints().restore(batches);
+                double[] terms;
+                if (finished.isPresent()) {
+                    float[] pixels = finished.get().pixels();
+                    System.arraycopy(pixels, 0, out, from * size, pixels.length);
+                    rnd = finished.get().state(0, Random.class);
+                    swingRnd = finished.get().state(1, Random.class);
+                    terms = finished.get().state(2, double[].class);
+                    swing(teacher, p.getBool("swing") ? swingRnd : null);
+                } else {
+                    terms = distill(ctx, p, rnd, n, out, from * size);
+                    ctx.checkpoints().save(batches, Arrays.copyOfRange(out, from * size, (from + n) * size), rnd,
+                            swingRnd, terms);
+                }
                 for (int i = 0; i < sums.length; i++) {
                     sums[i] += terms[i];
                 }

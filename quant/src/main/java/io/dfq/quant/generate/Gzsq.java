@@ -18,6 +18,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 
 /**
@@ -112,8 +113,18 @@ public final class Gzsq implements Generator {
             try (PreActivations layers = observer(teacher, m, first, img)) {
                 for (int from = 0; from < ctx.samples(); from += batch) {
                     int n = Math.min(batch, ctx.samples() - from);
-                    float[] init = from == 0 ? first : Init.gaussian(rnd, new Shape(n).addAll(img), 1.0);
-                    double[] terms = optimizeBatch(m, layers, t, init, new Shape(n).addAll(img), p);
+                    Optional<BatchCheckpoints.Finished> finished = ctx.checkpoints().restore(batches);
+                    float[] init;
+                    double[] terms;
+                    if (finished.isPresent()) {
+                        init = finished.get().pixels();
+                        rnd = finished.get().state(0, Random.class);
+                        terms = finished.get().state(1, double[].class);
+                    } else {
+                        init = from == 0 ? first : Init.gaussian(rnd, new Shape(n).addAll(img), 1.0);
+                        terms = optimizeBatch(m, layers, t, init, new Shape(n).addAll(img), p);
+                        ctx.checkpoints().save(batches, init, rnd, terms);
+                    }
                     System.arraycopy(init, 0, out, from * size, n * size);
                     for (int i = 0; i < sums.length; i++) {
                         sums[i] += terms[i];

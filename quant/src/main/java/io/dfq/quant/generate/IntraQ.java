@@ -81,25 +81,28 @@ public final class IntraQ implements Generator {
         int classes = teacher.classes();
         Shape img = ctx.imageShape();
         int size = (int) img.size();
-        Random rnd = new Random(ctx.seed());
+        BatchRun run = new BatchRun(ctx.seed());
         float[] out = new float[ctx.samples() * size];
         int[] labels = ClassLabels.roundRobin(0, ctx.samples(), classes);
         ClassCentres centres = new ClassCentres(classes);
-        LossTerms terms = new LossTerms();
         int batches = (ctx.samples() + batch - 1) / batch;
         for (int b = 0, from = 0; from < ctx.samples(); b++, from += batch) {
             int n = Math.min(batch, ctx.samples() - from);
             int[] y = ClassLabels.roundRobin(from, n, classes);
-            float[] pixels = Init.gaussian(rnd, new Shape(n).addAll(img), 1.0);
-            float[] targets = softTargets(rnd, y, classes, p.getDouble("target_low"));
-            optimizeBatch(ctx, new Batch(pixels, y, targets, classes), centres, rnd, p, terms);
+            float[] pixels = run.batch(ctx, b, () -> {
+                float[] init = Init.gaussian(run.rnd(), new Shape(n).addAll(img), 1.0);
+                float[] targets = softTargets(run.rnd(), y, classes, p.getDouble("target_low"));
+                optimizeBatch(ctx, new Batch(init, y, targets, classes), centres, run.rnd(), p, run.terms());
+                return init;
+            });
             centres.add(features(ctx, pixels, n), y);
             System.arraycopy(pixels, 0, out, from * size, n * size);
+            LossTerms terms = run.terms();
             ctx.progress().message(String.format("intraq batch %d/%d: loss %.4f -> %.4f", b + 1, batches,
                     terms.first(LossTerms.TOTAL), terms.last(LossTerms.TOTAL)));
             terms.endBatch();
         }
-        Map<String, Double> stats = terms.stats();
+        Map<String, Double> stats = run.terms().stats();
         stats.put("iterations", (double) p.getInt("iters"));
         return new SyntheticSet(new ImageSet(out, labels, ctx.samples(), (int) img.get(0), (int) img.get(1),
                 (int) img.get(2)), stats);

@@ -2,6 +2,7 @@ package io.dfq.quant.generate;
 
 import ai.djl.ndarray.NDArray;
 import io.dfq.quant.nn.Scalars;
+import java.io.Serializable;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -12,9 +13,10 @@ import java.util.Map;
  * <p>Terms are recorded by name as they are computed, so a term switched off (weight 0) or not yet
  * active (a constraint that needs class centres from earlier batches) has no entry in that batch,
  * and its averages run over the batches in which it was computed. Values are recorded unweighted;
- * the term {@code total} holds the weighted objective that was optimized.
+ * the term {@code total} holds the weighted objective that was optimized. Serializable: a batch-wise
+ * generator saves it with each finished batch ({@link BatchCheckpoints}).
  */
-final class LossTerms {
+final class LossTerms implements Serializable {
 
     /** The name of the weighted sum of all terms. */
     static final String TOTAL = "total";

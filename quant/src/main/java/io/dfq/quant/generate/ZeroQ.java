@@ -60,8 +60,18 @@ public final class ZeroQ implements Generator {
         int batches = 0;
         for (int from = 0; from < ctx.samples(); from += batch) {
             int n = Math.min(batch, ctx.samples() - from);
-            float[] init = Init.gaussian(rnd, new Shape(n).addAll(img), 1.0);
-            double[] losses = optimizeBatch(ctx, teacher, init, n, img, p);
+            Optional<BatchCheckpoints.Finished> finished = ctx.checkpoints().restore(batches);
+            float[] init;
+            double[] losses;
+            if (finished.isPresent()) {
+                init = finished.get().pixels();
+                rnd = finished.get().state(0, Random.class);
+                losses = finished.get().state(1, double[].class);
+            } else {
+                init = Init.gaussian(rnd, new Shape(n).addAll(img), 1.0);
+                losses = optimizeBatch(ctx, teacher, init, n, img, p);
+                ctx.checkpoints().save(batches, init, rnd, losses);
+            }
             System.arraycopy(init, 0, out, from * size, n * size);
             firstLoss += losses[0];
             lastLoss += losses[1];

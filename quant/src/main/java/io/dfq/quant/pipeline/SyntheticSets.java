@@ -11,6 +11,7 @@ import io.dfq.quant.data.Datasets;
 import io.dfq.quant.data.ImageFiles;
 import io.dfq.quant.data.ImageSet;
 import io.dfq.quant.eval.SampleGrid;
+import io.dfq.quant.generate.BatchCheckpoints;
 import io.dfq.quant.generate.BnStatistics;
 import io.dfq.quant.generate.GenerationContext;
 import io.dfq.quant.generate.Generator;
@@ -35,7 +36,9 @@ import java.util.Map;
  * by every quantizer and bit-width; concurrent trials needing the same set wait for one synthesis
  * (the artifact store's single flight). Each set is stored with its generator's statistics, the
  * teacher's view of it (confidence, entropy, predicted-class histogram, BN-statistics distance) and
- * a PNG grid of samples.
+ * a PNG grid of samples. A batch-wise generator keeps its finished batches under {@code
+ * checkpoints/synthetic/KEY} until the set is stored, so a killed synthesis resumes after its last
+ * finished batch.
  */
 public final class SyntheticSets {
 
@@ -105,11 +108,16 @@ public final class SyntheticSets {
             ProgressListener progress) throws Exception {
         Generator generator = Generator.REGISTRY.get(TrialConfig.methodName(cfg.generator()));
         String key = key(teacher.key(), cfg.generator(), cfg.calibSamples(), cfg.seed());
+        BatchCheckpoints checkpoints = BatchCheckpoints.in(store.root().resolve("checkpoints").resolve(KIND).resolve(key));
         ArtifactStore.Obtained got = store.obtain(KIND, key, dir -> {
             long start = System.nanoTime();
+            int resumed = checkpoints.count();
+            if (resumed > 0) {
+                progress.message(String.format("resuming synthesis: %d finished batches on disk", resumed));
+            }
             try (NDManager scope = manager.newSubManager()) {
                 GenerationContext ctx = new GenerationContext(teacher.net(), cfg.generator(), cfg.calibSamples(),
-                        data.train().imageShape(), cfg.seed(), data::train, scope, progress);
+                        data.train().imageShape(), cfg.seed(), data::train, scope, progress, checkpoints);
                 SyntheticSet set = generator.generate(ctx);
                 Map<String, Double> stats = new HashMap<>(set.stats());
                 stats.put("seconds", (System.nanoTime() - start) / 1e9);
@@ -126,6 +134,9 @@ public final class SyntheticSets {
                 }
             }
         });
+        if (got.computed()) {
+            checkpoints.clear();
+        }
         ImageSet images = ImageFiles.read(got.dir().resolve("images.bin"));
         JsonNode stats = JSON.readTree(got.dir().resolve("meta.json").toFile()).path("stats");
         Map<String, Double> values = new HashMap<>();

@@ -212,6 +212,19 @@ class ArtifactStoreTest {
         assertThat(calls).hasValue(1);
     }
 
+    @Test
+    void theTemporaryDirectoriesOfAKilledProcessAreDeletedWhenTheArtifactIsProduced() throws Exception {
+        ArtifactStore store = new ArtifactStore(root);
+        Path parent = Files.createDirectories(root.resolve("synthetic"));
+        Files.writeString(Files.createDirectory(parent.resolve("k.tmp123")).resolve("partial.bin"), "half");
+        Files.createDirectory(parent.resolve("k.fetch456"));
+        Files.createDirectory(parent.resolve("other.tmp789"));
+
+        store.obtain("synthetic", "k", writing(new AtomicInteger(), "ok"));
+
+        assertThat(names(parent)).containsExactly("k", "k.lock", "other.tmp789");
+    }
+
     /** A fetcher copying from another node's store, with a hook to damage the copy it writes. */
     private static ArtifactStore.Fetcher copyingFrom(ArtifactStore source, AtomicInteger fetches, Damage damage) {
         return (kind, key, into) -> {
