@@ -37,7 +37,7 @@ public final class LqNets implements Quantizer {
 
     @Override
     public List<ParamSpec> params() {
-        return KdTraining.params(20, 1e-3, QatKd.INIT);
+        return KdTraining.params(20, 1e-4, QatKd.INIT);
     }
 
     @Override

@@ -61,7 +61,7 @@ public final class OnceQat implements Quantizer {
 
     @Override
     public List<ParamSpec> params() {
-        return KdTraining.params(20, 1e-3,
+        return KdTraining.params(20, 1e-4,
                 ParamSpec.text("bits", "8,4,2", "the nested bit-widths, descending, at most 8; the first is the"
                         + " trial's wbits and abits"),
                 ParamSpec.text("lambdas", "", "loss weight of each bit-width, comma separated (empty: all 1)"));
