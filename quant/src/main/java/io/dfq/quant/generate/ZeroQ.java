@@ -10,11 +10,9 @@ import io.dfq.quant.model.TapBatchNorm;
 import io.dfq.quant.nn.Init;
 import io.dfq.quant.spec.ParamSpec;
 import io.dfq.quant.spec.Params;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Random;
 
 /**
  * ZeroQ's distilled data (Cai et al., "ZeroQ: A Novel Zero Shot Quantization Framework", CVPR
@@ -53,33 +51,23 @@ public final class ZeroQ implements Generator {
         Shape img = ctx.imageShape();
         int size = (int) img.size();
         float[] out = new float[ctx.samples() * size];
-        Random rnd = new Random(ctx.seed());
-        Map<String, Double> stats = new HashMap<>();
-        double firstLoss = 0;
-        double lastLoss = 0;
-        int batches = 0;
-        for (int from = 0; from < ctx.samples(); from += batch) {
+        BatchRun run = new BatchRun(ctx.seed());
+        for (int b = 0, from = 0; from < ctx.samples(); b++, from += batch) {
             int n = Math.min(batch, ctx.samples() - from);
-            Optional<BatchCheckpoints.Finished> finished = ctx.checkpoints().restore(batches);
-            float[] init;
-            double[] losses;
-            if (finished.isPresent()) {
-                init = finished.get().pixels();
-                rnd = finished.get().state(0, Random.class);
-                losses = finished.get().state(1, double[].class);
-            } else {
-                init = Init.gaussian(rnd, new Shape(n).addAll(img), 1.0);
-                losses = optimizeBatch(ctx, teacher, init, n, img, p);
-                ctx.checkpoints().save(batches, init, rnd, losses);
-            }
-            System.arraycopy(init, 0, out, from * size, n * size);
-            firstLoss += losses[0];
-            lastLoss += losses[1];
-            batches++;
-            ctx.progress().message(String.format("zeroq batch %d: loss %.4f -> %.4f", batches, losses[0], losses[1]));
+            float[] pixels = run.batch(ctx, b, () -> {
+                float[] init = Init.gaussian(run.rnd(), new Shape(n).addAll(img), 1.0);
+                double[] losses = optimizeBatch(ctx, teacher, init, n, img, p);
+                run.terms().record("bn", losses[0]);
+                run.terms().record("bn", losses[1]);
+                return init;
+            });
+            System.arraycopy(pixels, 0, out, from * size, n * size);
+            LossTerms terms = run.terms();
+            ctx.progress().message(String.format("zeroq batch %d: loss %.4f -> %.4f", b + 1, terms.first("bn"),
+                    terms.last("bn")));
+            terms.endBatch();
         }
-        stats.put("loss_bn_initial", firstLoss / batches);
-        stats.put("loss_bn_final", lastLoss / batches);
+        Map<String, Double> stats = run.terms().stats();
         stats.put("iterations", (double) iters);
         return new SyntheticSet(
                 new ImageSet(out, null, ctx.samples(), (int) img.get(0), (int) img.get(1), (int) img.get(2)), stats);
