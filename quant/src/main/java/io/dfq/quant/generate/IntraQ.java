@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.dfq.quant.data.ImageSet;
+import io.dfq.quant.data.RandomResizedCrop;
 import io.dfq.quant.model.Net;
 import io.dfq.quant.nn.Autograd;
 import io.dfq.quant.nn.Init;

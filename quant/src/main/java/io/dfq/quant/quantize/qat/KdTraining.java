@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import io.dfq.quant.data.ImageSet;
+import io.dfq.quant.data.RandomResizedCrop;
 import io.dfq.quant.generate.LiveGenerator;
 import io.dfq.quant.model.Net;
 import io.dfq.quant.nn.Autograd;
@@ -27,6 +28,12 @@ import java.util.Random;
  * w_kd * T^2 * KL(softmax(teacher / T) || softmax(student / T)) + w_ce * CE(student, label), the label
  * being the image's own (class-conditional generators, real data) or else the teacher's prediction;
  * SGD with Nesterov momentum 0.9, cosine learning-rate decay, weight decay on the weights only.
+ * A fixed calibration set is augmented as in IntraQ's fine-tuning (its {@code direct_dataset}):
+ * every batch is randomly resized-cropped (area fraction in [{@code crop_min_scale}, 1]) and
+ * flipped, and the teacher's logits are those of the augmented batch. Without it the student fits
+ * the teacher on the fixed images only: on ResNet-20 with 1024 IntraQ images at W3A3, qat-kd's
+ * distillation loss fell from 0.196 (epoch 3) to 0.140 (epoch 20) while its test accuracy fell
+ * from 92.35% to 85.71%.
  * Each epoch's mean loss is reported as a metric ({@code qat_loss_epoch_K}); a NaN or infinite loss
  * fails the trial with the method, epoch and loss.
  */
@@ -96,14 +103,17 @@ public final class KdTraining {
      * @param temperature KD temperature T
      * @param kdWeight w_kd
      * @param ceWeight w_ce
+     * @param cropMinScale with a fixed calibration set, the least area fraction of the random
+     *     resized crops (and flips) of each batch; 0: no augmentation
      */
     public record Settings(int epochs, int batch, double lr, double weightDecay, double temperature, double kdWeight,
-            double ceWeight) {
+            double ceWeight, double cropMinScale) {
 
         /** The settings of a method's resolved {@link #params} ({@code epochs}, {@code batch}, {@code lr}...). */
         public static Settings of(Params p) {
             return new Settings(p.getInt("epochs"), p.getInt("batch"), p.getDouble("lr"), p.getDouble("weight_decay"),
-                    p.getDouble("T"), p.getDouble("w_kd"), p.getDouble("w_ce"));
+                    p.getDouble("T"), p.getDouble("w_kd"), p.getDouble("w_ce"),
+                    p.getBool("augment") ? p.getDouble("crop_min_scale") : 0);
         }
     }
 
@@ -120,6 +130,9 @@ public final class KdTraining {
                 ParamSpec.real("T", 20, 0.01, 1000, "distillation temperature"),
                 ParamSpec.real("w_kd", 1, 0, 1000, "weight of the distillation loss"),
                 ParamSpec.real("w_ce", 0, 0, 1000, "weight of the cross entropy on the labels"),
+                ParamSpec.bool("augment", true,
+                        "a fixed set: random resized crop and flip of every batch (IntraQ's fine-tuning)"),
+                ParamSpec.real("crop_min_scale", 0.5, 0.05, 1, "with augment: the crops' least area fraction"),
                 ParamSpec.bool("joint", true, "with gdfq or qimera data: keep training their generator alongside")));
         specs.addAll(Arrays.asList(own));
         return specs;
@@ -147,8 +160,11 @@ public final class KdTraining {
                 NesterovSgd steps = new NesterovSgd(student.quantizerParameters(), 0.9, 0)) {
             ctx.progress().message(method + (live != null ? ": training jointly with the resumed generator"
                     : ": training on the fixed calibration set of " + data.count() + " images"));
-            NDArray teacherLogits = live != null ? null : InputCache.logits(ctx.teacher(), data, ctx.batch(), cache);
-            int[] labels = live != null ? null : labels(data, teacherLogits);
+            RandomResizedCrop crop =
+                    live == null && s.cropMinScale() > 0 ? new RandomResizedCrop(s.cropMinScale()) : null;
+            boolean cached = live == null && crop == null;
+            NDArray teacherLogits = cached ? InputCache.logits(ctx.teacher(), data, ctx.batch(), cache) : null;
+            int[] labels = cached ? labels(data, teacherLogits) : null;
             for (int epoch = 0; epoch < s.epochs(); epoch++) {
                 student.startEpoch(epoch, s.epochs());
                 int[] order = TeacherTrainer.permutation(data.count(), rnd);
@@ -160,7 +176,8 @@ public final class KdTraining {
                         Batch batch;
                         if (live == null) {
                             int[] idx = Arrays.copyOfRange(order, b * s.batch(), Math.min(data.count(), (b + 1) * s.batch()));
-                            batch = fixed(data, idx, teacherLogits, labels, cache);
+                            batch = crop == null ? fixed(data, idx, teacherLogits, labels, cache)
+                                    : augmented(ctx.teacher(), data.select(idx), crop, rnd, cache);
                         } else {
                             ImageSet drawn = live.sample(s.batch());
                             NDArray x = drawn.batch(cache, 0, drawn.count());
@@ -213,6 +230,17 @@ public final class KdTraining {
         }
         NDArray t = teacherLogits.get(cache.create(idx));
         return new Batch(data.select(idx).batch(cache, 0, idx.length), t, oneHot(y, (int) t.getShape().get(1), cache));
+    }
+
+    /**
+     * The images of {@code data} cropped and flipped by {@code crop}, the teacher's logits on them, and
+     * their own labels where they have them, else the teacher's predictions.
+     */
+    private static Batch augmented(Net teacher, ImageSet data, RandomResizedCrop crop, Random rnd, NDManager cache) {
+        NDArray x = crop.apply(data.batch(cache, 0, data.count()), rnd);
+        NDArray t = Autograd.noGrad(() -> teacher.logits(x, false));
+        int[] y = labels(data, t);
+        return new Batch(x, t, oneHot(y, (int) t.getShape().get(1), cache));
     }
 
     /** Records the loss of {@code batch}, checks it and back-propagates it; returns its value. */

@@ -28,7 +28,8 @@ import java.util.List;
  * <p>With {@code gdfq} or {@code qimera} data ({@code joint}, default on) the student learns, as in
  * those papers, from fresh batches of their generator, resumed from the synthesis stage, which keeps
  * training on its own objective against the teacher after every student step; with any other data
- * the calibration set is fixed.
+ * the calibration set is fixed, each batch cropped and flipped as in IntraQ's fine-tuning ({@link
+ * KdTraining}).
  */
 public final class QatKd implements Quantizer {
 

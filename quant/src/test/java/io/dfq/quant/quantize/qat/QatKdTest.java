@@ -22,10 +22,16 @@ import io.dfq.quant.qcore.WeightQuantizer;
 import io.dfq.quant.quantize.QuantFixture;
 import io.dfq.quant.quantize.QuantizationContext;
 import io.dfq.quant.quantize.Quantizer;
+import io.dfq.quant.spec.Params;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -68,8 +74,8 @@ class QatKdTest {
             throws Exception {
         try (NDManager m = NDManager.newBaseManager(); Autograd off = Autograd.off()) {
             Map<String, Double> metrics = new TreeMap<>();
-            QuantizationContext ctx = QuantFixture.training(
-                    QuantFixture.params("qat-kd", "epochs", 4, "batch", 16, "lr", 0.02, "w_ce", 0.5), 4, 4, m, metrics);
+            QuantizationContext ctx = QuantFixture.training(QuantFixture.params("qat-kd", "epochs", 4, "batch", 16,
+                    "lr", 0.02, "w_ce", 0.5, "augment", false), 4, 4, m, metrics);
             Quantizer.REGISTRY.get("qat-kd").quantize(ctx);
             assertThat(metrics).containsOnlyKeys("qat_loss_epoch_01", "qat_loss_epoch_02", "qat_loss_epoch_03",
                     "qat_loss_epoch_04");
@@ -79,6 +85,55 @@ class QatKdTest {
             }
             QuantFixture.assertReloadsExactly(ctx, dir.resolve("m.dfqm"));
         }
+    }
+
+    @Test
+    void aFixedSetIsCroppedAndFlippedPerBatchAndTheTeacherLabelsTheAugmentedImages() {
+        try (NDManager m = NDManager.newBaseManager(); Autograd off = Autograd.off()) {
+            for (boolean augment : new boolean[] {true, false}) {
+                QuantizationContext ctx = QuantFixture.training(
+                        QuantFixture.params("qat-kd", "epochs", 2, "batch", 16, "augment", augment), 4, 4, m,
+                        new TreeMap<>());
+                Quantizer qatKd = Quantizer.REGISTRY.get("qat-kd");
+                Params p = Params.of(qatKd, ctx.params());
+                Set<List<Float>> calibration = new HashSet<>();
+                ImageSet images = ctx.calibration();
+                for (int i = 0; i < images.count(); i++) {
+                    calibration.add(image(images.data(), i * images.imageSize(), images.imageSize()));
+                }
+                NDArray bias = ctx.network().layers().get(ctx.network().layers().size() - 1).bias();
+                bias.setRequiresGradient(true);
+                List<float[]> batches = new ArrayList<>();
+                KdTraining.run("qat-kd", ctx, new KdTraining.Trained(List.of(bias), List.of()) {
+                    @Override
+                    public void install() {}
+
+                    @Override
+                    public NDArray loss(Net net, KdTraining.Batch batch, KdTraining.Settings s) {
+                        NDArray teacherLogits = Autograd.noGrad(() -> ctx.teacher().logits(batch.images(), false));
+                        assertThat(batch.teacherLogits().toFloatArray())
+                                .containsExactly(teacherLogits.toFloatArray(), within(1e-4f));
+                        batches.add(batch.images().toFloatArray());
+                        return KdTraining.distillation(net.logits(batch.images(), false), batch, s);
+                    }
+                }, KdTraining.Settings.of(p), false);
+                // 48 images in batches of 16, 2 epochs
+                assertThat(batches).hasSize(6);
+                int size = images.imageSize();
+                long known = batches.stream()
+                        .flatMap(b -> IntStream.range(0, b.length / size).mapToObj(i -> image(b, i * size, size)))
+                        .filter(calibration::contains).count();
+                assertThat(known).as("augment " + augment).isEqualTo(augment ? 0 : 96);
+            }
+        }
+    }
+
+    private static List<Float> image(float[] pixels, int from, int size) {
+        List<Float> out = new ArrayList<>(size);
+        for (int i = from; i < from + size; i++) {
+            out.add(pixels[i]);
+        }
+        return out;
     }
 
     /** A data-free context for {@code generator} (2 iterations, batch 8) making {@code samples} images. */

@@ -1,4 +1,4 @@
-package io.dfq.quant.generate;
+package io.dfq.quant.data;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -9,7 +9,7 @@ import java.util.Random;
  * torchvision's {@code RandomResizedCrop(size, scale=(minScale, 1))} (aspect ratio in [3/4, 4/3],
  * bilinear, {@code align_corners=False}) followed by {@code RandomHorizontalFlip()} (p 0.5), drawn
  * per image from a Java {@link Random} and applied on the autograd graph: IntraQ's local object
- * reinforcement.
+ * reinforcement of synthetic pixels, and the augmentation of IntraQ's fine-tuning on a fixed set.
  *
  * <p>Bilinear resizing is separable, so cropping an H x W image and resizing the crop back to H x W
  * is {@code R_y X R_x^T} with interpolation matrices R_y (H x H) and R_x (W x W) whose rows read
@@ -18,7 +18,7 @@ import java.util.Random;
  * without a loop of per-image engine calls. Crops are never larger than the image, so the
  * resize only upsamples and torchvision's antialiasing (downsampling only) does not apply.
  */
-final class RandomResizedCrop {
+public final class RandomResizedCrop {
 
     private static final double LOG_MIN_RATIO = Math.log(3.0 / 4);
     private static final double LOG_MAX_RATIO = Math.log(4.0 / 3);
@@ -26,12 +26,13 @@ final class RandomResizedCrop {
 
     private final double minScale;
 
-    RandomResizedCrop(double minScale) {
+    /** Crops of an area fraction in [{@code minScale}, 1]. */
+    public RandomResizedCrop(double minScale) {
         this.minScale = minScale;
     }
 
     /** Crops, resizes back and (with p 0.5) flips every image of a batch (N, C, H, W). */
-    NDArray apply(NDArray x, Random rnd) {
+    public NDArray apply(NDArray x, Random rnd) {
         Shape s = x.getShape();
         int n = (int) s.get(0);
         int h = (int) s.get(2);

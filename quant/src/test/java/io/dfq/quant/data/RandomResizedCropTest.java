@@ -1,4 +1,4 @@
-package io.dfq.quant.generate;
+package io.dfq.quant.data;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
