@@ -7,7 +7,9 @@ import io.dfq.quant.model.Net;
 import io.dfq.quant.model.QLayer;
 import io.dfq.quant.nn.Scalars;
 import io.dfq.quant.qcore.ActQuantizer;
+import io.dfq.quant.qcore.LpObserver;
 import io.dfq.quant.qcore.MinMaxObserver;
+import io.dfq.quant.qcore.Observer;
 import io.dfq.quant.qcore.QParams;
 import io.dfq.quant.qcore.WeightQuantizer;
 import io.dfq.quant.quantize.NestedModes;
@@ -43,7 +45,11 @@ import java.util.Optional;
  *       4^-(8-b), so that each moves s_8 by the relative amount LSQ would move its own s_b; it starts
  *       from the grid search minimising the sum over the bit-widths of the weights' squared error;
  *   <li>activations are not stored, so they do not nest: each mode has its own learned per-tensor
- *       input quantizers, A_b with W_b, calibrated (min-max) with that mode's weights;
+ *       input quantizers, A_b with W_b, calibrated with that mode's weights by the range search of
+ *       {@code init}: by default the Lp (MSE) search, since a min-max range at 2 bits leaves the
+ *       2-bit mode near chance (ResNet-20, 1024 IntraQ images, 8/4/2, 3 epochs, first 2000 test
+ *       images: 15.40% from min-max, 66.65% from the MSE search; 8 and 4 bits 94.15 / 93.00% and
+ *       94.10 / 93.25%);
  *   <li>each step minimises sum_b lambda_b KD(teacher, student_b) ({@link KdTraining#distillation}),
  *       one forward pass per mode, one backward pass and one optimizer step;
  *   <li>layers the protocol keeps at 8 bits stay at 8 bits in every mode (weights and activations).
@@ -64,7 +70,8 @@ public final class OnceQat implements Quantizer {
         return KdTraining.params(20, 1e-4,
                 ParamSpec.text("bits", "8,4,2", "the nested bit-widths, descending, at most 8; the first is the"
                         + " trial's wbits and abits"),
-                ParamSpec.text("lambdas", "", "loss weight of each bit-width, comma separated (empty: all 1)"));
+                ParamSpec.text("lambdas", "", "loss weight of each bit-width, comma separated (empty: all 1)"),
+                ParamSpec.choice("init", "mse", List.of("minmax", "mse"), "activation range search of each mode"));
     }
 
     @Override
@@ -110,11 +117,12 @@ public final class OnceQat implements Quantizer {
             steps.add(w.step);
         }
         ActQuantizer[][] acts = new ActQuantizer[bits.length][];
+        Observer observer = p.getString("init").equals("mse") ? new LpObserver(2.0) : new MinMaxObserver();
         for (int m = 0; m < bits.length; m++) {
             for (NestedWeights w : weights) {
                 w.install(m);
             }
-            Calibration.calibrateActivations(ctx.withBits(bits[m], bits[m]), new MinMaxObserver(), false);
+            Calibration.calibrateActivations(ctx.withBits(bits[m], bits[m]), observer, false);
             acts[m] = layers.stream().map(QLayer::inputQuantizer).toArray(ActQuantizer[]::new);
             for (ActQuantizer q : acts[m]) {
                 if (q != null) {

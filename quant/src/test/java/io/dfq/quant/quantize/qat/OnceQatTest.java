@@ -137,7 +137,7 @@ class OnceQatTest {
         try (NDManager m = NDManager.newBaseManager(); Autograd off = Autograd.off()) {
             Map<String, Double> metrics = new TreeMap<>();
             QuantizationContext ctx = QuantFixture.training(QuantFixture.params("once-qat", "bits", "8,4,2", "epochs", 4,
-                    "batch", 16, "lr", 0.005, "w_ce", 0.5, "augment", false), 8, 8, m, metrics);
+                    "batch", 16, "lr", 0.001, "w_ce", 0.5, "augment", false), 8, 8, m, metrics);
             ONCE.quantize(ctx);
             assertThat(metrics).containsOnlyKeys("qat_loss_epoch_01", "qat_loss_epoch_02", "qat_loss_epoch_03",
                     "qat_loss_epoch_04");
