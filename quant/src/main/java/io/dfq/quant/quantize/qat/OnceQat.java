@@ -7,8 +7,6 @@ import io.dfq.quant.model.Net;
 import io.dfq.quant.model.QLayer;
 import io.dfq.quant.nn.Scalars;
 import io.dfq.quant.qcore.ActQuantizer;
-import io.dfq.quant.qcore.LpObserver;
-import io.dfq.quant.qcore.MinMaxObserver;
 import io.dfq.quant.qcore.Observer;
 import io.dfq.quant.qcore.QParams;
 import io.dfq.quant.qcore.WeightQuantizer;
@@ -71,7 +69,7 @@ public final class OnceQat implements Quantizer {
                 ParamSpec.text("bits", "8,4,2", "the nested bit-widths, descending, at most 8; the first is the"
                         + " trial's wbits and abits"),
                 ParamSpec.text("lambdas", "", "loss weight of each bit-width, comma separated (empty: all 1)"),
-                ParamSpec.choice("init", "mse", List.of("minmax", "mse"), "activation range search of each mode"));
+                QatKd.init("mse", "activation range search of each mode"));
     }
 
     @Override
@@ -117,7 +115,7 @@ public final class OnceQat implements Quantizer {
             steps.add(w.step);
         }
         ActQuantizer[][] acts = new ActQuantizer[bits.length][];
-        Observer observer = p.getString("init").equals("mse") ? new LpObserver(2.0) : new MinMaxObserver();
+        Observer observer = QatKd.activationObserver(p);
         for (int m = 0; m < bits.length; m++) {
             for (NestedWeights w : weights) {
                 w.install(m);

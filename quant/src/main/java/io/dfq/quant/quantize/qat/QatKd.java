@@ -5,6 +5,7 @@ import io.dfq.quant.model.QLayer;
 import io.dfq.quant.qcore.ActQuantizer;
 import io.dfq.quant.qcore.LpObserver;
 import io.dfq.quant.qcore.MinMaxObserver;
+import io.dfq.quant.qcore.Observer;
 import io.dfq.quant.quantize.QuantizationContext;
 import io.dfq.quant.quantize.Quantizer;
 import io.dfq.quant.quantize.ptq.Calibration;
@@ -34,7 +35,7 @@ import java.util.List;
 public final class QatKd implements Quantizer {
 
     /** The initial range search, shared with the other QAT methods ({@link #calibrate}). */
-    static final ParamSpec INIT = ParamSpec.choice("init", "minmax", List.of("minmax", "mse"), "initial range search");
+    static final ParamSpec INIT = init("minmax", "initial range search");
 
     @Override
     public String name() {
@@ -68,13 +69,20 @@ public final class QatKd implements Quantizer {
         freezeSteps(ctx);
     }
 
+    /** The {@code init} parameter (min-max or the Lp search) with a method's default. */
+    static ParamSpec init(String def, String doc) {
+        return ParamSpec.choice("init", def, List.of("minmax", "mse"), doc);
+    }
+
     /** Calibrates every layer's uniform quantizers with the range search {@link #INIT} chose. */
     static void calibrate(QuantizationContext ctx, Params p) {
-        if (p.getString("init").equals("mse")) {
-            Calibration.run(ctx, new LpObserver(2.4), new LpObserver(2.0), false);
-        } else {
-            Calibration.run(ctx, new MinMaxObserver(), new MinMaxObserver(), false);
-        }
+        boolean mse = p.getString("init").equals("mse");
+        Calibration.run(ctx, mse ? new LpObserver(2.4) : new MinMaxObserver(), activationObserver(p), false);
+    }
+
+    /** The activation range search {@code init} chose: the Lp search with p = 2 (MSE), or min-max. */
+    static Observer activationObserver(Params p) {
+        return p.getString("init").equals("mse") ? new LpObserver(2.0) : new MinMaxObserver();
     }
 
     /** Fixes the learned steps of the uniform input quantizers. */
