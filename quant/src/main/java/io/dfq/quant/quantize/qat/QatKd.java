@@ -76,13 +76,16 @@ public final class QatKd implements Quantizer {
 
     /** Calibrates every layer's uniform quantizers with the range search {@link #INIT} chose. */
     static void calibrate(QuantizationContext ctx, Params p) {
-        boolean mse = p.getString("init").equals("mse");
-        Calibration.run(ctx, mse ? new LpObserver(2.4) : new MinMaxObserver(), activationObserver(p), false);
+        Calibration.run(ctx, mse(p) ? new LpObserver(2.4) : new MinMaxObserver(), activationObserver(p), false);
     }
 
     /** The activation range search {@code init} chose: the Lp search with p = 2 (MSE), or min-max. */
     static Observer activationObserver(Params p) {
-        return p.getString("init").equals("mse") ? new LpObserver(2.0) : new MinMaxObserver();
+        return mse(p) ? new LpObserver(2.0) : new MinMaxObserver();
+    }
+
+    private static boolean mse(Params p) {
+        return p.getString("init").equals("mse");
     }
 
     /** Fixes the learned steps of the uniform input quantizers. */
